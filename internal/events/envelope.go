@@ -1,0 +1,137 @@
+// Package events holds hule's event contracts: the envelope every message
+// travels in, the registry of event names and topics, the enums, and one Go
+// type per event with its validation. The JSON wire format is the original
+// HuleEdu platform's, so a hule service can replace a Python one in place.
+package events
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// SchemaVersion is the envelope schema version every hule producer writes.
+const SchemaVersion = 1
+
+// Metadata keys carried in Envelope.Metadata.
+const (
+	// MetaTraceparent holds the W3C trace context of the producing span.
+	MetaTraceparent = "traceparent"
+	// MetaTracestate holds the W3C tracestate that goes with MetaTraceparent.
+	MetaTracestate = "tracestate"
+	// MetaUserID names the user on whose behalf the event was produced.
+	MetaUserID = "user_id"
+)
+
+// Envelope wraps every event on the bus. Field order and names are the
+// original's; DataSchemaURI is always present (null when unset), and
+// Metadata is an object (never omitted).
+type Envelope[T any] struct {
+	EventID        uuid.UUID      `json:"event_id"`
+	EventType      string         `json:"event_type"`
+	EventTimestamp Time           `json:"event_timestamp"`
+	SourceService  string         `json:"source_service"`
+	SchemaVersion  int            `json:"schema_version"`
+	CorrelationID  uuid.UUID      `json:"correlation_id"`
+	DataSchemaURI  *string        `json:"data_schema_uri"`
+	Data           T              `json:"data"`
+	Metadata       map[string]any `json:"metadata"`
+}
+
+// NewEnvelope wraps data for publishing on topic: a fresh event id, the
+// current UTC time, schema version 1, and an empty metadata object.
+// correlationID ties the event to the request that started the work.
+func NewEnvelope[T any](topic, source string, correlationID uuid.UUID, data T) Envelope[T] {
+	return Envelope[T]{
+		EventID:        uuid.New(),
+		EventType:      topic,
+		EventTimestamp: Now(),
+		SourceService:  source,
+		SchemaVersion:  SchemaVersion,
+		CorrelationID:  correlationID,
+		Data:           data,
+		Metadata:       map[string]any{},
+	}
+}
+
+// MetaString returns the string value of metadata key k, or "".
+func (e *Envelope[T]) MetaString(k string) string {
+	s, _ := e.Metadata[k].(string)
+	return s
+}
+
+// SetMeta sets metadata key k, creating the map when needed.
+func (e *Envelope[T]) SetMeta(k string, v any) {
+	if e.Metadata == nil {
+		e.Metadata = map[string]any{}
+	}
+	e.Metadata[k] = v
+}
+
+// Raw is an envelope whose data has not been decoded yet: the first phase of
+// two-phase decoding. The bus routes on EventType and hands the bytes of
+// Data to the type registered for it.
+type Raw = Envelope[json.RawMessage]
+
+// Time is a UTC instant that encodes the way the original platform does:
+// ISO 8601 with a trailing Z and microseconds only when they are non-zero
+// (Python's datetime.isoformat). It decodes any RFC 3339 time, with or
+// without fractional seconds, with Z or a numeric offset.
+type Time struct{ time.Time }
+
+// Now returns the current time truncated to microseconds, the precision the
+// wire format keeps, so that encode/decode round trips are exact.
+func Now() Time { return Time{time.Now().UTC().Truncate(time.Microsecond)} }
+
+// AsTime converts t to a Time in UTC, truncated to microseconds.
+func AsTime(t time.Time) Time { return Time{t.UTC().Truncate(time.Microsecond)} }
+
+const (
+	layoutSeconds = "2006-01-02T15:04:05Z"
+	layoutMicros  = "2006-01-02T15:04:05.000000Z"
+)
+
+// MarshalJSON implements json.Marshaler.
+func (t Time) MarshalJSON() ([]byte, error) {
+	return t.AppendJSON(make([]byte, 0, 30)), nil
+}
+
+// AppendJSON appends the quoted wire form of t to b.
+func (t Time) AppendJSON(b []byte) []byte {
+	u := t.UTC()
+	layout := layoutSeconds
+	if u.Nanosecond()/1000 != 0 {
+		layout = layoutMicros
+	}
+	b = append(b, '"')
+	b = u.AppendFormat(b, layout)
+	return append(b, '"')
+}
+
+// UnmarshalJSON implements json.Unmarshaler. A JSON null leaves t zero.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*t = Time{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return &time.ParseError{Value: string(b), Message: ": not a JSON string"}
+	}
+	v, err := parseTime(s)
+	if err != nil {
+		return err
+	}
+	*t = Time{v.UTC()}
+	return nil
+}
+
+// parseTime accepts RFC 3339 and also a time without zone, which Python
+// writes for naive datetimes; such a time is taken as UTC.
+func parseTime(s string) (time.Time, error) {
+	if v, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return v, nil
+	}
+	return time.Parse("2006-01-02T15:04:05.999999999", s)
+}
