@@ -1,0 +1,45 @@
+# Run `make` to list the targets.
+GO      ?= go
+PKGS    ?= ./...
+FUZZTIME ?= 10s
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN{FS=":.*## "} /^[a-z][a-z-]*:.*## /{printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: check
+check: fmt-check vet lint test fuzz ## Everything CI runs (the README's test command)
+
+.PHONY: fmt-check
+fmt-check: ## Fail when gofmt would change a file
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+.PHONY: vet
+vet: ## go vet
+	$(GO) vet $(PKGS)
+
+.PHONY: lint
+lint: ## golangci-lint v2, pinned in go.mod
+	$(GO) tool golangci-lint run $(PKGS)
+
+.PHONY: test
+test: ## Tests with the race detector
+	$(GO) test -race -count=1 $(PKGS)
+
+.PHONY: fuzz
+fuzz: ## Short fuzz runs of the decoders (FUZZTIME each, default 10s)
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/events/
+
+.PHONY: bench
+bench: ## Benchmarks recorded in docs/benchmarks.md
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+.PHONY: build
+build: ## Build the hule binary into ./bin
+	$(GO) build -o bin/hule ./cmd/hule
+
+.PHONY: run
+run: ## The README's first command: assess the example essays
+	$(GO) run ./cmd/hule assess examples/essays --anchors examples/anchors
