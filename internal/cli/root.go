@@ -49,6 +49,10 @@ func ExitCode(err error) int {
 // platform adds its own constructor here, defined in its own file.
 var commands = []func(Env) *cobra.Command{
 	newVersionCmd,
+	newCJCmd,
+	newKafkaCmd,
+	newMetricsCmd,
+	newEventsCmd,
 }
 
 // Run executes the hule command line with args (without the program name).

@@ -3,20 +3,13 @@ package content_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
-	"math/rand/v2"
-	"os"
 	"sync"
 	"testing"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
-	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite"
-
 	"github.com/hule-dev/hule/internal/content"
+	"github.com/hule-dev/hule/internal/store/storetest"
 )
 
 // testStore is the suite every Store implementation passes.
@@ -108,51 +101,12 @@ func TestFileStore(t *testing.T) {
 	testStore(t, s, testLimit)
 }
 
-func migrate(t *testing.T, db *sql.DB, dialect goose.Dialect, dir string) {
-	t.Helper()
-	sub, err := fs.Sub(content.Migrations, "migrations/"+dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := goose.NewProvider(dialect, db, sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Up(context.Background()); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-}
-
 func TestSQLStoreSQLite(t *testing.T) {
-	db, err := sql.Open("sqlite", "file:"+t.TempDir()+"/c.db?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetMaxOpenConns(1)
-	t.Cleanup(func() { db.Close() })
-	migrate(t, db, goose.DialectSQLite3, "sqlite")
-	testStore(t, content.NewSQLStore(db, testLimit), testLimit)
+	db := storetest.SQLite(t, content.Schema())
+	testStore(t, content.NewSQLStore(db.DB, testLimit), testLimit)
 }
 
 func TestSQLStorePostgres(t *testing.T) {
-	if os.Getenv("HULE_TEST_POSTGRES") == "off" {
-		t.Skip("HULE_TEST_POSTGRES=off")
-	}
-	admin, err := sql.Open("pgx", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	schema := fmt.Sprintf("content_test_%d", rand.Uint32())
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("PostgreSQL on 127.0.0.1:5432 is needed (HULE_TEST_POSTGRES=off skips): %v", err)
-	}
-	t.Cleanup(func() { _, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
-	db, err := sql.Open("pgx", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable&search_path="+schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	migrate(t, db, goose.DialectPostgres, "postgres")
-	testStore(t, content.NewSQLStore(db, testLimit), testLimit)
+	db, _ := storetest.Postgres(t, content.Schema())
+	testStore(t, content.NewSQLStore(db.DB, testLimit), testLimit)
 }

@@ -6,14 +6,21 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"time"
+
+	"github.com/hule-dev/hule/internal/store"
 )
 
-// Migrations holds the content store's schema, one folder per dialect
-// (postgres/, sqlite/), applied by the store package's migration runner.
-//
 //go:embed migrations
-var Migrations embed.FS
+var migrations embed.FS
+
+// Schema returns the content store's migrations, for store.Migrate.
+func Schema() store.Migrations {
+	sqliteFS, _ := fs.Sub(migrations, "migrations/sqlite")
+	pgFS, _ := fs.Sub(migrations, "migrations/postgres")
+	return store.Migrations{Name: "content", SQLite: sqliteFS, Postgres: pgFS}
+}
 
 // SQLStore keeps blobs in a database table: the distributed mode's store on
 // PostgreSQL (it also runs on SQLite). Put relies on the primary key and ON
@@ -25,8 +32,7 @@ type SQLStore struct {
 
 var _ Store = (*SQLStore)(nil)
 
-// NewSQLStore returns a store on db, whose schema the migrations in
-// Migrations created, refusing blobs larger than limit bytes.
+// NewSQLStore returns a store on db, migrated with Schema, refusing blobs larger than limit bytes.
 func NewSQLStore(db *sql.DB, limit int64) *SQLStore {
 	if limit <= 0 {
 		limit = DefaultMaxSize

@@ -5,9 +5,11 @@
 package events
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/google/uuid"
 )
 
@@ -27,16 +29,20 @@ const (
 // Envelope wraps every event on the bus. Field order and names are the
 // original's; DataSchemaURI is always present (null when unset), and
 // Metadata is an object (never omitted).
+//
+// The `hule` tags are the constraints DecodeRaw checks. hule requires
+// event_id, event_timestamp and correlation_id, which the original fills by
+// default and always sends: idempotency and tracing depend on them.
 type Envelope[T any] struct {
-	EventID        uuid.UUID      `json:"event_id"`
-	EventType      string         `json:"event_type"`
-	EventTimestamp Time           `json:"event_timestamp"`
-	SourceService  string         `json:"source_service"`
+	EventID        uuid.UUID      `json:"event_id" hule:"required"`
+	EventType      string         `json:"event_type" hule:"required,minLength=1,eventType"`
+	EventTimestamp Time           `json:"event_timestamp" hule:"required"`
+	SourceService  string         `json:"source_service" hule:"required"`
 	SchemaVersion  int            `json:"schema_version"`
-	CorrelationID  uuid.UUID      `json:"correlation_id"`
+	CorrelationID  uuid.UUID      `json:"correlation_id" hule:"required"`
 	DataSchemaURI  *string        `json:"data_schema_uri"`
-	Data           T              `json:"data"`
-	Metadata       map[string]any `json:"metadata"`
+	Data           T              `json:"data" hule:"required"`
+	Metadata       map[string]any `json:"metadata" hule:"nullable"`
 }
 
 // NewEnvelope wraps data for publishing on topic: a fresh event id, the
@@ -107,6 +113,33 @@ func (t Time) AppendJSON(b []byte) []byte {
 	b = append(b, '"')
 	b = u.AppendFormat(b, layout)
 	return append(b, '"')
+}
+
+// MarshalJSONTo is the fast path of MarshalJSON for json v2.
+func (t Time) MarshalJSONTo(e *jsontext.Encoder) error {
+	var buf [32]byte
+	return e.WriteValue(t.AppendJSON(buf[:0]))
+}
+
+// UnmarshalJSONFrom is the fast path of UnmarshalJSON for json v2.
+func (t *Time) UnmarshalJSONFrom(d *jsontext.Decoder) error {
+	v, err := d.ReadValue()
+	if err != nil {
+		return err
+	}
+	if v.Kind() == 'n' {
+		*t = Time{}
+		return nil
+	}
+	if v.Kind() != '"' || bytes.IndexByte(v, '\\') >= 0 {
+		return t.UnmarshalJSON(v)
+	}
+	p, err := parseTime(string(v[1 : len(v)-1]))
+	if err != nil {
+		return err
+	}
+	*t = Time{p.UTC()}
+	return nil
 }
 
 // UnmarshalJSON implements json.Unmarshaler. A JSON null leaves t zero.

@@ -1,0 +1,162 @@
+package bus
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+	"github.com/ThreeDotsLabs/watermill/message"
+)
+
+// SQLiteSchema is a watermill-sql SchemaAdapter for SQLite: one table per
+// topic ("watermill_<topic>") whose AUTOINCREMENT rowid is the offset.
+//
+// SQLite runs one write transaction at a time, so offsets become visible in
+// commit order and a plain "offset > last acked" query never skips a row
+// that commits late (the problem PostgreSQL's adapter solves with
+// transaction ids). AUTOINCREMENT keeps offsets from being reused after rows
+// are deleted.
+type SQLiteSchema struct {
+	// BatchSize is how many messages one subscriber transaction reads; the
+	// offsets of all handled messages commit together. Zero means 100.
+	BatchSize int
+}
+
+var _ wsql.SchemaAdapter = SQLiteSchema{}
+
+// MessagesTable returns the quoted table name of a topic.
+func (SQLiteSchema) MessagesTable(topic string) string {
+	return quoteIdent("watermill_" + topic)
+}
+
+// SchemaInitializingQueries implements wsql.SchemaAdapter.
+func (s SQLiteSchema) SchemaInitializingQueries(p wsql.SchemaInitializingQueriesParams) ([]wsql.Query, error) {
+	return []wsql.Query{{Query: `CREATE TABLE IF NOT EXISTS ` + s.MessagesTable(p.Topic) + ` (
+		"offset"   INTEGER PRIMARY KEY AUTOINCREMENT,
+		uuid       TEXT NOT NULL,
+		created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+		payload    BLOB,
+		metadata   TEXT
+	)`}}, nil
+}
+
+// InsertQuery implements wsql.SchemaAdapter.
+func (s SQLiteSchema) InsertQuery(p wsql.InsertQueryParams) (wsql.Query, error) {
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + s.MessagesTable(p.Topic) + " (uuid, payload, metadata) VALUES ")
+	args := make([]any, 0, 3*len(p.Msgs))
+	for i, m := range p.Msgs {
+		meta, err := json.Marshal(m.Metadata)
+		if err != nil {
+			return wsql.Query{}, fmt.Errorf("encode metadata of %s: %w", m.UUID, err)
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "($%d,$%d,$%d)", 3*i+1, 3*i+2, 3*i+3)
+		args = append(args, m.UUID, []byte(m.Payload), string(meta))
+	}
+	return wsql.Query{Query: b.String(), Args: args}, nil
+}
+
+// SelectQuery implements wsql.SchemaAdapter.
+func (s SQLiteSchema) SelectQuery(p wsql.SelectQueryParams) (wsql.Query, error) {
+	next, err := p.OffsetsAdapter.NextOffsetQuery(wsql.NextOffsetQueryParams{
+		Topic: p.Topic, ConsumerGroup: p.ConsumerGroup,
+	})
+	if err != nil {
+		return wsql.Query{}, err
+	}
+	batch := s.BatchSize
+	if batch <= 0 {
+		batch = 100
+	}
+	q := `SELECT "offset", uuid, payload, metadata FROM ` + s.MessagesTable(p.Topic) +
+		` WHERE "offset" > COALESCE((` + next.Query + `), 0) ORDER BY "offset" LIMIT ` + fmt.Sprint(batch)
+	return wsql.Query{Query: q, Args: next.Args}, nil
+}
+
+// UnmarshalMessage implements wsql.SchemaAdapter.
+func (SQLiteSchema) UnmarshalMessage(p wsql.UnmarshalMessageParams) (wsql.Row, error) {
+	var (
+		r    wsql.Row
+		id   string
+		meta sql.NullString
+	)
+	if err := p.Row.Scan(&r.Offset, &id, &r.Payload, &meta); err != nil {
+		return wsql.Row{}, fmt.Errorf("scan message row: %w", err)
+	}
+	r.UUID = []byte(id)
+	msg := message.NewMessage(id, r.Payload)
+	if meta.Valid && meta.String != "" {
+		if err := json.Unmarshal([]byte(meta.String), &msg.Metadata); err != nil {
+			return wsql.Row{}, fmt.Errorf("decode metadata of %s: %w", id, err)
+		}
+		r.Metadata = []byte(meta.String)
+	}
+	r.Msg = msg
+	return r, nil
+}
+
+// SubscribeIsolationLevel implements wsql.SchemaAdapter. SQLite transactions
+// are serializable anyway; the write lock is taken at BEGIN (store opens
+// SQLite with _txlock=immediate).
+func (SQLiteSchema) SubscribeIsolationLevel() sql.IsolationLevel { return sql.LevelDefault }
+
+// SQLiteOffsets is a watermill-sql OffsetsAdapter for SQLite: one row per
+// consumer group in "watermill_offsets_<topic>" holding the last acked
+// offset. The subscriber's transaction holds SQLite's write lock, so two
+// subscribers of one group never read the same rows.
+type SQLiteOffsets struct{}
+
+var _ wsql.OffsetsAdapter = SQLiteOffsets{}
+
+// OffsetsTable returns the quoted offsets table name of a topic.
+func (SQLiteOffsets) OffsetsTable(topic string) string {
+	return quoteIdent("watermill_offsets_" + topic)
+}
+
+// SchemaInitializingQueries implements wsql.OffsetsAdapter.
+func (a SQLiteOffsets) SchemaInitializingQueries(p wsql.OffsetsSchemaInitializingQueriesParams) ([]wsql.Query, error) {
+	return []wsql.Query{{Query: `CREATE TABLE IF NOT EXISTS ` + a.OffsetsTable(p.Topic) + ` (
+		consumer_group TEXT NOT NULL PRIMARY KEY,
+		offset_acked   INTEGER NOT NULL DEFAULT 0
+	)`}}, nil
+}
+
+// AckMessageQuery implements wsql.OffsetsAdapter.
+func (a SQLiteOffsets) AckMessageQuery(p wsql.AckMessageQueryParams) (wsql.Query, error) {
+	return wsql.Query{
+		Query: `INSERT INTO ` + a.OffsetsTable(p.Topic) + ` (consumer_group, offset_acked) VALUES ($1, $2)
+			ON CONFLICT (consumer_group) DO UPDATE SET offset_acked = excluded.offset_acked`,
+		Args: []any{p.ConsumerGroup, p.LastRow.Offset},
+	}, nil
+}
+
+// ConsumedMessageQuery implements wsql.OffsetsAdapter; SQLite needs none.
+func (SQLiteOffsets) ConsumedMessageQuery(wsql.ConsumedMessageQueryParams) (wsql.Query, error) {
+	return wsql.Query{}, nil
+}
+
+// NextOffsetQuery implements wsql.OffsetsAdapter. It yields the last acked
+// offset of the group (no row when the group never acked).
+func (a SQLiteOffsets) NextOffsetQuery(p wsql.NextOffsetQueryParams) (wsql.Query, error) {
+	return wsql.Query{
+		Query: `SELECT offset_acked FROM ` + a.OffsetsTable(p.Topic) + ` WHERE consumer_group = $1`,
+		Args:  []any{p.ConsumerGroup},
+	}, nil
+}
+
+// BeforeSubscribingQueries implements wsql.OffsetsAdapter.
+func (a SQLiteOffsets) BeforeSubscribingQueries(p wsql.BeforeSubscribingQueriesParams) ([]wsql.Query, error) {
+	return []wsql.Query{{
+		Query: `INSERT INTO ` + a.OffsetsTable(p.Topic) + ` (consumer_group, offset_acked) VALUES ($1, 0) ON CONFLICT DO NOTHING`,
+		Args:  []any{p.ConsumerGroup},
+	}}, nil
+}
+
+// quoteIdent quotes a SQL identifier; topic names are validated by
+// watermill-sql to [A-Za-z0-9-$:._], so no quote can occur inside.
+func quoteIdent(s string) string { return `"` + s + `"` }

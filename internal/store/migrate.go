@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"regexp"
+
+	"github.com/pressly/goose/v3"
+)
+
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var ownMigrations embed.FS
+
+// Migrations is one independently versioned set of goose migrations, such as
+// a service's schema. Each set keeps its own version table
+// (goose_<Name>), so services add and number their migrations without
+// coordinating with each other.
+type Migrations struct {
+	// Name identifies the set; letters, digits and underscores.
+	Name string
+	// SQLite and Postgres hold the .sql files of each dialect at their root
+	// (use fs.Sub on an embed.FS). A nil FS means the set has nothing for that
+	// dialect.
+	SQLite   fs.FS
+	Postgres fs.FS
+}
+
+var validSetName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// Core returns the migrations of the store and bus tables every hule
+// database needs (the idempotency record of consumers). Migrate always runs
+// them first.
+func Core() Migrations {
+	sqliteFS, _ := fs.Sub(ownMigrations, "migrations/sqlite")
+	pgFS, _ := fs.Sub(ownMigrations, "migrations/postgres")
+	return Migrations{Name: "core", SQLite: sqliteFS, Postgres: pgFS}
+}
+
+// Migrate brings db up to date: the core set, then each given set in order.
+func Migrate(ctx context.Context, db *DB, sets ...Migrations) error {
+	all := append([]Migrations{Core()}, sets...)
+	for _, m := range all {
+		if !validSetName.MatchString(m.Name) {
+			return fmt.Errorf("migrations %q: name must match %s", m.Name, validSetName)
+		}
+		fsys, dialect := m.SQLite, goose.DialectSQLite3
+		if db.Dialect == Postgres {
+			fsys, dialect = m.Postgres, goose.DialectPostgres
+		}
+		if fsys == nil {
+			continue
+		}
+		p, err := goose.NewProvider(dialect, db.DB, fsys,
+			goose.WithTableName("goose_"+m.Name),
+			goose.WithDisableGlobalRegistry(true),
+		)
+		if err != nil {
+			return fmt.Errorf("migrations %s: %w", m.Name, err)
+		}
+		if _, err := p.Up(ctx); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.Name, err)
+		}
+	}
+	return nil
+}
