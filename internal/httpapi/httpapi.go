@@ -68,3 +68,19 @@ func JSON(w http.ResponseWriter, status int, v any) {
 	// broken connection, which the client sees for itself.
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+type userKey struct{}
+
+// WithUser returns ctx carrying the authenticated user id. The gateway's
+// auth middleware sets it; every route that touches a batch compares it with
+// the batch's owner and answers 404 for someone else's batch.
+func WithUser(ctx context.Context, userID string) context.Context {
+	return context.WithValue(ctx, userKey{}, userID)
+}
+
+// UserID returns the authenticated user id, or "" when the request was not
+// authenticated.
+func UserID(ctx context.Context) string {
+	s, _ := ctx.Value(userKey{}).(string)
+	return s
+}
