@@ -49,10 +49,14 @@ func ExitCode(err error) int {
 // platform adds its own constructor here, defined in its own file.
 var commands = []func(Env) *cobra.Command{
 	newVersionCmd,
+	newServeCmd,
+	newRunCmd,
 	newCJCmd,
 	newKafkaCmd,
 	newMetricsCmd,
 	newEventsCmd,
+	newSpellCmd,
+	newDLQCmd,
 }
 
 // Run executes the hule command line with args (without the program name).

@@ -1,0 +1,53 @@
+package app
+
+import (
+	"context"
+
+	"github.com/hule-dev/hule/internal/content"
+	"github.com/hule-dev/hule/internal/store"
+)
+
+// schemas lists the migrations of every service. All are applied whatever
+// the process runs, so that any process may host any service later.
+func schemas() []store.Migrations {
+	return []store.Migrations{
+		content.Schema(),
+	}
+}
+
+// builders construct one service each into the platform: its handlers on
+// the bus, its routes on the API mux, its background runners.
+var builders = map[string]func(ctx context.Context, p *Platform) error{
+	"content":    buildContent,
+	"batch":      func(context.Context, *Platform) error { return nil },
+	"lifecycle":  func(context.Context, *Platform) error { return nil },
+	"spellcheck": func(context.Context, *Platform) error { return nil },
+	"nlp":        func(context.Context, *Platform) error { return nil },
+	"cjassess":   func(context.Context, *Platform) error { return nil },
+	"results":    func(context.Context, *Platform) error { return nil },
+	"gateway":    func(context.Context, *Platform) error { return nil },
+}
+
+// openContent opens the content store every service of this process
+// shares: files under the data directory on the embedded default, the
+// database table on PostgreSQL.
+func (p *Platform) openContent() error {
+	if p.db.Dialect == store.Postgres {
+		p.content = content.NewSQLStore(p.db.DB, p.cfg.ContentMaxBytes)
+		return nil
+	}
+	fs, err := content.NewFileStore(p.contentDir(), p.cfg.ContentMaxBytes)
+	if err != nil {
+		return err
+	}
+	p.closers = append(p.closers, fs.Close)
+	p.content = fs
+	return nil
+}
+
+func buildContent(_ context.Context, p *Platform) error {
+	h := content.NewHandler(p.content, p.cfg.ContentMaxBytes, p.log)
+	p.api.Handle("/v1/content", h)
+	p.api.Handle("/v1/content/", h)
+	return nil
+}
