@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/hule-dev/hule/internal/gateway"
 )
 
 // Config is the platform's configuration, bound to flags and HULE_*
@@ -20,6 +22,9 @@ type Config struct {
 	ContentMaxBytes int64         `flag:"content-max-bytes" env:"HULE_CONTENT_MAX_BYTES" usage:"largest blob the content store accepts"`
 	ShutdownTimeout time.Duration `flag:"shutdown-timeout" env:"HULE_SHUTDOWN_TIMEOUT" usage:"how long a stopping process waits for in-flight work"`
 	KafkaPartitions int           `flag:"kafka-partitions" env:"HULE_KAFKA_PARTITIONS" usage:"partitions of Kafka topics hule creates"`
+	GatewayGroup    string        `flag:"gateway-group" env:"HULE_GATEWAY_GROUP" usage:"consumer group of this gateway's live notifications (unique per gateway process when several run)"`
+
+	Gateway gateway.Config
 }
 
 // DefaultConfig is the embedded default a new user gets.
@@ -32,6 +37,8 @@ func DefaultConfig() Config {
 		ContentMaxBytes: 5 << 20,
 		ShutdownTimeout: 30 * time.Second,
 		KafkaPartitions: 6,
+		GatewayGroup:    gateway.Group,
+		Gateway:         gateway.DefaultConfig(),
 	}
 }
 
@@ -55,6 +62,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ContentMaxBytes <= 0 {
 		errs = append(errs, errors.New("--content-max-bytes must be positive"))
+	}
+	if err := c.Gateway.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.KafkaPartitions <= 0 {
 		errs = append(errs, errors.New("--kafka-partitions must be positive"))

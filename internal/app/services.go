@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/hule-dev/hule/internal/content"
+	"github.com/hule-dev/hule/internal/gateway"
 	"github.com/hule-dev/hule/internal/store"
 )
 
@@ -25,7 +26,7 @@ var builders = map[string]func(ctx context.Context, p *Platform) error{
 	"nlp":        func(context.Context, *Platform) error { return nil },
 	"cjassess":   func(context.Context, *Platform) error { return nil },
 	"results":    func(context.Context, *Platform) error { return nil },
-	"gateway":    func(context.Context, *Platform) error { return nil },
+	"gateway":    buildGateway,
 }
 
 // openContent opens the content store every service of this process
@@ -49,5 +50,20 @@ func buildContent(_ context.Context, p *Platform) error {
 	h := content.NewHandler(p.content, p.cfg.ContentMaxBytes, p.log)
 	p.api.Handle("/v1/content", h)
 	p.api.Handle("/v1/content/", h)
+	return nil
+}
+
+func buildGateway(_ context.Context, p *Platform) error {
+	cfg := p.cfg.Gateway
+	if p.cfg.DB == "" {
+		cfg.LocalTokenDir = p.cfg.DataDir
+	}
+	g, err := gateway.New(cfg, p.api, gateway.NewHub(cfg.WSBuffer), p.log)
+	if err != nil {
+		return err
+	}
+	g.Register(p.bus, p.cfg.GatewayGroup)
+	p.Token = g.LocalToken
+	p.public.Handle("/", g.Handler())
 	return nil
 }

@@ -149,12 +149,13 @@ func (a SQLiteOffsets) NextOffsetQuery(p wsql.NextOffsetQueryParams) (wsql.Query
 	}, nil
 }
 
-// BeforeSubscribingQueries implements wsql.OffsetsAdapter.
-func (a SQLiteOffsets) BeforeSubscribingQueries(p wsql.BeforeSubscribingQueriesParams) ([]wsql.Query, error) {
-	return []wsql.Query{{
-		Query: `INSERT INTO ` + a.OffsetsTable(p.Topic) + ` (consumer_group, offset_acked) VALUES ($1, 0) ON CONFLICT DO NOTHING`,
-		Args:  []any{p.ConsumerGroup},
-	}}, nil
+// BeforeSubscribingQueries implements wsql.OffsetsAdapter. It needs none:
+// a group without a row reads from offset 0 and the ack upserts the row,
+// and the subscriber's transaction holds SQLite's write lock, so no row has
+// to exist to be locked (unlike PostgreSQL's FOR UPDATE). Skipping it also
+// lets a subscriber start while another one holds the lock.
+func (SQLiteOffsets) BeforeSubscribingQueries(wsql.BeforeSubscribingQueriesParams) ([]wsql.Query, error) {
+	return nil, nil
 }
 
 // quoteIdent quotes a SQL identifier; topic names are validated by

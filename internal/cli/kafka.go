@@ -76,9 +76,10 @@ func runKafkaDev(cmd *cobra.Command, env Env, f kafkaDevFlags) error {
 	}
 	opts := []kfake.Opt{
 		kfake.NumBrokers(1),
-		// kfake listens on 127.0.0.1 by default; honour the requested address.
+		// kfake listens on 127.0.0.1 by default; use the requested address.
 		kfake.ListenFn(func(network, _ string) (net.Listener, error) {
-			return net.Listen(network, f.addr)
+			var lc net.ListenConfig
+			return lc.Listen(cmd.Context(), network, f.addr)
 		}),
 		kfake.AllowAutoTopicCreation(),
 		kfake.DefaultNumPartitions(f.partitions),

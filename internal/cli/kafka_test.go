@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -91,9 +92,26 @@ func TestKafkaDevProducesAndConsumes(t *testing.T) {
 		t.Fatalf("address %q: want the chosen port", addr)
 	}
 	produce(t, addr, "hello", "world")
+	if got := partitionCount(t, addr, "hello"); got != 2 {
+		t.Errorf("auto-created topic has %d partitions, want 2 (--partitions)", got)
+	}
 	if got := consumeFirst(t, addr, "hello"); got != "world" {
 		t.Errorf("consumed %q, want %q", got, "world")
 	}
+}
+
+func partitionCount(t *testing.T, addr, topic string) int {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
+	if err != nil {
+		t.Fatalf("new admin client: %v", err)
+	}
+	defer cl.Close()
+	details, err := kadm.NewClient(cl).ListTopics(t.Context(), topic)
+	if err != nil {
+		t.Fatalf("list topics: %v", err)
+	}
+	return len(details[topic].Partitions)
 }
 
 func TestKafkaDevPersistsToDataDir(t *testing.T) {

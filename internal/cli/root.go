@@ -52,6 +52,7 @@ var commands = []func(Env) *cobra.Command{
 	newServeCmd,
 	newRunCmd,
 	newCJCmd,
+	newAnchorsCmd,
 	newKafkaCmd,
 	newMetricsCmd,
 	newEventsCmd,

@@ -48,6 +48,9 @@ func fields(ptr any) ([]field, error) {
 				continue
 			}
 			name := sf.Tag.Get("flag")
+			if name == "-" {
+				continue // set by the program, not the operator
+			}
 			if name == "" {
 				if sf.Type.Kind() == reflect.Struct && sf.Type != reflect.TypeFor[time.Time]() {
 					if err := walk(v.Field(i)); err != nil {

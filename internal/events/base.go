@@ -11,10 +11,13 @@ import (
 
 // Struct tags in this package: `json` gives the wire name, `hule` the
 // constraints of the original schema (required, minLength=, maxLength=,
-// minimum=, maximum=, exclusiveMinimum=, pattern=<name>). The same tags
-// drive validation and the JSON Schemas printed by `hule events schema`, so
-// the two cannot drift apart. An embedded base struct may carry
-// `hule:"required=a+b"` to make some of its fields required in one event.
+// minimum=, maximum=, exclusiveMinimum=, pattern=<name>, nullable for a
+// non-pointer that may be null, eventType for the envelope field that
+// selects the data's type). Pointer fields may be null; enum types are
+// recognized by name. The same tags drive validation, decoding, encoding
+// and the JSON Schemas printed by `hule events schema`, so they cannot
+// drift apart. An embedded base struct may carry `hule:"required=a+b"` to
+// make some of its fields required in one event.
 
 // BaseEventData is the common head of the original's event models: which
 // event this is, the entity it is about, and when it happened.

@@ -87,7 +87,7 @@ func indent(t testing.TB, b []byte) []byte {
 	return append(v, '\n')
 }
 
-func compact(t testing.TB, b []byte) []byte {
+func compactJSON(t testing.TB, b []byte) []byte {
 	t.Helper()
 	v := jsontext.Value(bytes.Clone(b))
 	if err := v.Compact(); err != nil {
@@ -141,7 +141,7 @@ func TestGoldenRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, want := out, compact(t, b); !bytes.Equal(got, want) {
+			if got, want := out, compactJSON(t, b); !bytes.Equal(got, want) {
 				t.Errorf("round trip changed the bytes:\n got %s\nwant %s", got, want)
 			}
 			// The two-phase path gives the same result.
@@ -370,7 +370,7 @@ func TestReferenceExamplesRoundTrip(t *testing.T) {
 			}
 			// The original writes ", " and ": " between tokens; hule writes
 			// none. Compacting removes exactly that difference.
-			if want := compact(t, b); !bytes.Equal(out, want) {
+			if want := compactJSON(t, b); !bytes.Equal(out, want) {
 				t.Errorf("re-encoded bytes differ:\n got %s\nwant %s", out, want)
 			}
 		})

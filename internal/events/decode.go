@@ -4,16 +4,14 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
-
-	"github.com/go-json-experiment/json"
 )
 
 // MaxEventSize is the largest envelope hule decodes (1 MiB). Larger rich
-// payloads belong in the content store, travelling as a storage reference.
+// payloads belong in the content store, traveling as a storage reference.
 const MaxEventSize = 1 << 20
 
 var (
-	rawNode      = nodeOf(reflect.TypeFor[Envelope[RawValue]]())
+	rawNode      = nodeOf(reflect.TypeFor[Raw]())
 	envelopeNode = nodeOf(reflect.TypeFor[Envelope[dispatchData]]())
 )
 
@@ -39,71 +37,46 @@ func DecodeRaw(b []byte) (Raw, error) {
 	if len(b) > MaxEventSize {
 		return raw, tooLarge(len(b))
 	}
-	viol, eventType, _, err := checkEnvelope(rawNode, b, "")
-	if err != nil {
-		return raw, &DecodeError{Kind: KindSyntax, Err: err}
+	c := getCodec(b, "")
+	defer putCodec(c)
+	if err := c.run(rawNode, reflect.ValueOf(&raw).Elem()); err != nil {
+		return Raw{}, &DecodeError{Kind: KindSyntax, Err: err}
 	}
-	if len(viol) > 0 {
-		return raw, &ValidationError{EventType: eventType, Violations: viol}
-	}
-	if err := json.Unmarshal(b, &raw, decodeOptions); err != nil {
-		return raw, &DecodeError{Kind: KindInvalidValue, Err: err}
+	if len(c.errs) > 0 {
+		return Raw{}, &ValidationError{EventType: c.eventType, Violations: c.errs}
 	}
 	return raw, nil
 }
 
-// Decode decodes and validates a whole envelope: the envelope, then its
-// data as the Go type registered for its event_type. The returned Data is a
-// pointer to that type, such as *CJAssessmentCompletedV1. Errors are
-// *DecodeError or *ValidationError, both permanent.
+// Decode decodes and validates a whole envelope in one pass: the envelope,
+// and its data as the Go type registered for its event_type. The returned
+// Data is a pointer to that type, such as *CJAssessmentCompletedV1. Errors
+// are *DecodeError or *ValidationError, both permanent.
 func Decode(b []byte) (Envelope[Event], error) {
+	var env Envelope[Event]
 	if len(b) > MaxEventSize {
-		return Envelope[Event]{}, tooLarge(len(b))
+		return env, tooLarge(len(b))
 	}
-	// One pass checks envelope and data (event_type precedes data on the
-	// wire), one pass decodes both.
-	viol, eventType, skipped, err := checkEnvelope(envelopeNode, b, "")
-	if err != nil {
+	c := getCodec(b, "")
+	defer putCodec(c)
+	if err := c.run(envelopeNode, reflect.ValueOf(&env).Elem()); err != nil {
 		return Envelope[Event]{}, &DecodeError{Kind: KindSyntax, Err: err}
 	}
-	if len(viol) > 0 {
-		return Envelope[Event]{}, &ValidationError{EventType: eventType, Violations: viol}
+	if len(c.errs) > 0 {
+		return Envelope[Event]{}, &ValidationError{EventType: c.eventType, Violations: c.errs}
 	}
-	newData, ok := eventTypes[eventType]
+	newData, ok := eventTypes[c.eventType]
 	if !ok {
-		return Envelope[Event]{}, &DecodeError{Kind: KindUnknownEventType, EventType: eventType}
+		return Envelope[Event]{}, &DecodeError{Kind: KindUnknownEventType, EventType: c.eventType}
 	}
-	if skipped { // data before event_type: check it on its own
-		raw, err := DecodeRaw(b)
-		if err != nil {
-			return Envelope[Event]{}, err
-		}
+	if c.dataSkipped { // data came before event_type: decode it now
 		data := newData()
-		if err := decodeData(eventType, raw.Data, data); err != nil {
+		if err := decodeData(c.eventType, c.skippedData, data); err != nil {
 			return Envelope[Event]{}, err
 		}
-		return withData(raw, data), nil
-	}
-	env := Envelope[Event]{Data: newData()}
-	if err := json.Unmarshal(b, &env, decodeOptions); err != nil {
-		return Envelope[Event]{}, &DecodeError{Kind: KindInvalidValue, EventType: eventType, Err: err}
+		env.Data = data
 	}
 	return env, nil
-}
-
-// withData returns the envelope of raw around data.
-func withData(e Raw, data Event) Envelope[Event] {
-	return Envelope[Event]{
-		EventID:        e.EventID,
-		EventType:      e.EventType,
-		EventTimestamp: e.EventTimestamp,
-		SourceService:  e.SourceService,
-		SchemaVersion:  e.SchemaVersion,
-		CorrelationID:  e.CorrelationID,
-		DataSchemaURI:  e.DataSchemaURI,
-		Data:           data,
-		Metadata:       e.Metadata,
-	}
 }
 
 // DecodeData is the second phase of decoding: it validates raw's data and
@@ -127,15 +100,14 @@ func DecodeData[T any, P interface {
 
 // decodeData validates b against the contract of dst's type and decodes it.
 func decodeData(eventType string, b []byte, dst Event) error {
-	viol, err := check(nodeOf(reflect.TypeOf(dst).Elem()), b, "data")
-	if err != nil {
+	c := getCodec(b, "data")
+	defer putCodec(c)
+	pv := reflect.ValueOf(dst)
+	if err := c.run(nodeOf(pv.Type().Elem()), pv.Elem()); err != nil {
 		return &DecodeError{Kind: KindSyntax, EventType: eventType, Err: err}
 	}
-	if len(viol) > 0 {
-		return &ValidationError{EventType: eventType, Violations: viol}
-	}
-	if err := json.Unmarshal(b, dst, decodeOptions); err != nil {
-		return &DecodeError{Kind: KindInvalidValue, EventType: eventType, Err: err}
+	if len(c.errs) > 0 {
+		return &ValidationError{EventType: eventType, Violations: c.errs}
 	}
 	return nil
 }

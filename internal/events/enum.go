@@ -22,8 +22,8 @@ type enum[T ~string] struct {
 type enumInfo struct {
 	name    string
 	values  []string
-	set     map[string]struct{}
-	members []*enumInfo // for a union of enums (anyOf in the schema)
+	set     map[string]string // value -> canonical value
+	members []*enumInfo       // for a union of enums (anyOf in the schema)
 }
 
 // enumsByName lets the schema builder find an enum by its Go type name.
@@ -31,11 +31,11 @@ var enumsByName = map[string]*enumInfo{}
 
 func newEnum[T ~string](name string, values []T) *enum[T] {
 	e := &enum[T]{name: name, list: values, set: make(map[string]T, len(values))}
-	info := &enumInfo{name: name, set: make(map[string]struct{}, len(values))}
+	info := &enumInfo{name: name, set: make(map[string]string, len(values))}
 	for _, v := range values {
 		e.set[string(v)] = v
 		info.values = append(info.values, string(v))
-		info.set[string(v)] = struct{}{}
+		info.set[string(v)] = string(v)
 	}
 	e.meta = info
 	enumsByName[name] = info

@@ -77,10 +77,10 @@ const (
 	BatchClientStatusCompletedSuccessfully BatchClientStatus = "completed_successfully"
 	BatchClientStatusCompletedWithFailures BatchClientStatus = "completed_with_failures"
 	BatchClientStatusFailed                BatchClientStatus = "failed"
-	BatchClientStatusCancelled             BatchClientStatus = "cancelled"
+	BatchClientStatusCancelled             BatchClientStatus = "cancelled" //nolint:misspell // the original's wire value
 )
 
-var batchClientStatusEnum = newEnum("BatchClientStatus", []BatchClientStatus{"pending_content", "ready", "processing", "completed_successfully", "completed_with_failures", "failed", "cancelled"})
+var batchClientStatusEnum = newEnum("BatchClientStatus", []BatchClientStatus{"pending_content", "ready", "processing", "completed_successfully", "completed_with_failures", "failed", "cancelled"}) //nolint:misspell // the original's wire value
 
 // Values lists every BatchClientStatus in the original's order.
 func (BatchClientStatus) Values() []BatchClientStatus { return batchClientStatusEnum.values() }
@@ -144,10 +144,10 @@ const (
 	BatchStatusCompletedSuccessfully         BatchStatus = "completed_successfully"
 	BatchStatusCompletedWithFailures         BatchStatus = "completed_with_failures"
 	BatchStatusFailedCritically              BatchStatus = "failed_critically"
-	BatchStatusCancelled                     BatchStatus = "cancelled"
+	BatchStatusCancelled                     BatchStatus = "cancelled" //nolint:misspell // the original's wire value
 )
 
-var batchStatusEnum = newEnum("BatchStatus", []BatchStatus{"awaiting_content_validation", "content_ingestion_failed", "awaiting_pipeline_configuration", "ready_for_pipeline_execution", "processing_pipelines", "awaiting_student_validation", "student_validation_completed", "validation_timeout_processed", "completed_successfully", "completed_with_failures", "failed_critically", "cancelled"})
+var batchStatusEnum = newEnum("BatchStatus", []BatchStatus{"awaiting_content_validation", "content_ingestion_failed", "awaiting_pipeline_configuration", "ready_for_pipeline_execution", "processing_pipelines", "awaiting_student_validation", "student_validation_completed", "validation_timeout_processed", "completed_successfully", "completed_with_failures", "failed_critically", "cancelled"}) //nolint:misspell // the original's wire value
 
 // Values lists every BatchStatus in the original's order.
 func (BatchStatus) Values() []BatchStatus { return batchStatusEnum.values() }
@@ -205,10 +205,10 @@ const (
 	CJBatchStateScoring          CJBatchState = "SCORING"
 	CJBatchStateCompleted        CJBatchState = "COMPLETED"
 	CJBatchStateFailed           CJBatchState = "FAILED"
-	CJBatchStateCancelled        CJBatchState = "CANCELLED"
+	CJBatchStateCancelled        CJBatchState = "CANCELLED" //nolint:misspell // the original's wire value
 )
 
-var cJBatchStateEnum = newEnum("CJBatchState", []CJBatchState{"INITIALIZING", "GENERATING_PAIRS", "WAITING_CALLBACKS", "SCORING", "COMPLETED", "FAILED", "CANCELLED"})
+var cJBatchStateEnum = newEnum("CJBatchState", []CJBatchState{"INITIALIZING", "GENERATING_PAIRS", "WAITING_CALLBACKS", "SCORING", "COMPLETED", "FAILED", "CANCELLED"}) //nolint:misspell // the original's wire value
 
 // Values lists every CJBatchState in the original's order.
 func (CJBatchState) Values() []CJBatchState { return cJBatchStateEnum.values() }
@@ -427,7 +427,7 @@ const (
 	ErrorCodeQuotaExceeded            ErrorCode = "QUOTA_EXCEEDED"
 	ErrorCodeAuthenticationError      ErrorCode = "AUTHENTICATION_ERROR"
 	ErrorCodeAuthorizationError       ErrorCode = "AUTHORIZATION_ERROR"
-	ErrorCodeInvalidAPIKey            ErrorCode = "INVALID_API_KEY"
+	ErrorCodeInvalidAPIKey            ErrorCode = "INVALID_API_KEY" //nolint:gosec // an error code, not a credential
 	ErrorCodeInvalidRequest           ErrorCode = "INVALID_REQUEST"
 	ErrorCodeInvalidResponse          ErrorCode = "INVALID_RESPONSE"
 	ErrorCodeParsingError             ErrorCode = "PARSING_ERROR"
@@ -772,10 +772,10 @@ const (
 	PipelineExecutionStatusFailed                        PipelineExecutionStatus = "failed"
 	PipelineExecutionStatusSkippedDueToDependencyFailure PipelineExecutionStatus = "skipped_due_to_dependency_failure"
 	PipelineExecutionStatusSkippedByUserConfig           PipelineExecutionStatus = "skipped_by_user_config"
-	PipelineExecutionStatusCancelled                     PipelineExecutionStatus = "cancelled"
+	PipelineExecutionStatusCancelled                     PipelineExecutionStatus = "cancelled" //nolint:misspell // the original's wire value
 )
 
-var pipelineExecutionStatusEnum = newEnum("PipelineExecutionStatus", []PipelineExecutionStatus{"requested_by_user", "pending_dependencies", "dispatch_initiated", "in_progress", "completed_successfully", "completed_with_partial_success", "failed", "skipped_due_to_dependency_failure", "skipped_by_user_config", "cancelled"})
+var pipelineExecutionStatusEnum = newEnum("PipelineExecutionStatus", []PipelineExecutionStatus{"requested_by_user", "pending_dependencies", "dispatch_initiated", "in_progress", "completed_successfully", "completed_with_partial_success", "failed", "skipped_due_to_dependency_failure", "skipped_by_user_config", "cancelled"}) //nolint:misspell // the original's wire value
 
 // Values lists every PipelineExecutionStatus in the original's order.
 func (PipelineExecutionStatus) Values() []PipelineExecutionStatus {
@@ -805,10 +805,10 @@ const (
 	ProcessingStageProcessing  ProcessingStage = "processing"
 	ProcessingStageCompleted   ProcessingStage = "completed"
 	ProcessingStageFailed      ProcessingStage = "failed"
-	ProcessingStageCancelled   ProcessingStage = "cancelled"
+	ProcessingStageCancelled   ProcessingStage = "cancelled" //nolint:misspell // the original's wire value
 )
 
-var processingStageEnum = newEnum("ProcessingStage", []ProcessingStage{"pending", "initialized", "processing", "completed", "failed", "cancelled"})
+var processingStageEnum = newEnum("ProcessingStage", []ProcessingStage{"pending", "initialized", "processing", "completed", "failed", "cancelled"}) //nolint:misspell // the original's wire value
 
 // Values lists every ProcessingStage in the original's order.
 func (ProcessingStage) Values() []ProcessingStage { return processingStageEnum.values() }

@@ -61,6 +61,11 @@ func NewEnvelope[T any](topic, source string, correlationID uuid.UUID, data T) E
 	}
 }
 
+// MarshalJSON encodes e in the wire format (see Marshal), so that
+// encoding/json writes the same bytes as events.Marshal: empty lists as []
+// rather than null, the original's field order.
+func (e Envelope[T]) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
 // MetaString returns the string value of metadata key k, or "".
 func (e *Envelope[T]) MetaString(k string) string {
 	s, _ := e.Metadata[k].(string)

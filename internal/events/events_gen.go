@@ -312,3 +312,82 @@ func (e TeacherNotificationRequestedV1) Validate() error { return validateValue(
 
 // SetDefaults fills the fields the original gives a default (the event name and the like).
 func (e *TeacherNotificationRequestedV1) SetDefaults() {}
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e CJAssessmentCompletedV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e CJAssessmentFailedV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e AssessmentResultV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e ELSCJAssessmentRequestV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e SpellcheckPhaseCompletedV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e SpellcheckResultV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e EssayLifecycleSpellcheckRequestV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e BatchEssaysRegistered) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e BatchContentProvisioningCompletedV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e BatchEssaysReady) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e BatchPipelineCompletedV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e PhaseSkippedV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e ELSBatchPhaseOutcomeV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e ClientBatchPipelineRequestV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e BatchResultsReadyV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e BatchAssessmentCompletedV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e EssayContentProvisionedV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e EssayValidationFailedV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e EssaySlotAssignedV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e BatchNlpAnalysisCompletedV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e EssayNlpCompletedV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e BatchServiceSpellcheckInitiateCommandDataV1) MarshalJSON() ([]byte, error) {
+	return Marshal(&e)
+}
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e BatchServiceCJAssessmentInitiateCommandDataV1) MarshalJSON() ([]byte, error) {
+	return Marshal(&e)
+}
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e BatchServiceNLPInitiateCommandDataV2) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
+// MarshalJSON encodes e in the wire format (see Marshal), also under encoding/json.
+func (e TeacherNotificationRequestedV1) MarshalJSON() ([]byte, error) { return Marshal(&e) }

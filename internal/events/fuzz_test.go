@@ -4,6 +4,8 @@ import (
 	"errors"
 	"os"
 	"testing"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // FuzzDecode checks that Decode never panics and returns either an event
@@ -41,6 +43,21 @@ func FuzzDecode(f *testing.F) {
 		}
 		if _, err := Decode(out); err != nil {
 			t.Fatalf("re-encoded event does not decode: %v\n%s", err, out)
+		}
+	})
+}
+
+// FuzzScanner checks that the codec's scanner accepts exactly the JSON
+// values the json library accepts.
+func FuzzScanner(f *testing.F) {
+	for _, s := range []string{`{}`, `[1,2.5e-3,-0,"a\u00e9\n"]`, `{"a":{"b":[true,false,null]}}`, `"\ud800"`, `01`, `1.`, `"\x01"`, "\"\xff\"", `{"a":1,"a":2}`, ` [ ] `} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, err := check(&node{kind: kAny}, b, "")
+		want := jsontext.Value(b).IsValid(jsontext.AllowDuplicateNames(true))
+		if (err == nil) != want {
+			t.Fatalf("scanner err = %v, json library valid = %v for %q", err, want, b)
 		}
 	})
 }

@@ -75,7 +75,7 @@ const (
 	EventEntitlementsSubscriptionCanceled    ProcessingEvent = "entitlements.subscription.canceled"
 	EventEntitlementsUsageAuthorized         ProcessingEvent = "entitlements.usage.authorized"
 	EventEntitlementsUsageRecorded           ProcessingEvent = "entitlements.usage.recorded"
-	EventEntitlementsCreditBalanceChanged    ProcessingEvent = "entitlements.credit.balance.changed"
+	EventEntitlementsCreditBalanceChanged    ProcessingEvent = "entitlements.credit.balance.changed" //nolint:gosec // an event name, not a credential
 	EventEntitlementsRateLimitExceeded       ProcessingEvent = "entitlements.rate_limit.exceeded"
 	EventEntitlementsResourceAccessGranted   ProcessingEvent = "entitlements.resource.access.granted"
 )
@@ -151,7 +151,7 @@ const (
 	TopicEntitlementsSubscriptionCanceled    = "huleedu.entitlements.subscription.canceled.v1"
 	TopicEntitlementsUsageAuthorized         = "huleedu.entitlements.usage.authorized.v1"
 	TopicEntitlementsUsageRecorded           = "huleedu.entitlements.usage.recorded.v1"
-	TopicEntitlementsCreditBalanceChanged    = "huleedu.entitlements.credit.balance.changed.v1"
+	TopicEntitlementsCreditBalanceChanged    = "huleedu.entitlements.credit.balance.changed.v1" //nolint:gosec // an event name, not a credential
 	TopicEntitlementsRateLimitExceeded       = "huleedu.entitlements.rate_limit.exceeded.v1"
 	TopicEntitlementsResourceAccessGranted   = "huleedu.entitlements.resource.access.granted.v1"
 )

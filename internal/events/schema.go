@@ -1,8 +1,9 @@
 package events
 
 import (
-	"fmt"
+	stdjson "encoding/json"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,8 +56,10 @@ type node struct {
 }
 
 type prop struct {
-	name string
-	node *node
+	name  string
+	key   []byte // "name": as written on the wire
+	index []int  // reflect field index, through embedded structs
+	node  *node
 }
 
 // pattern is a regular expression of the original schema with a matcher
@@ -87,8 +90,8 @@ var (
 	objectType    = reflect.TypeFor[Object]()
 	rawValueType  = reflect.TypeFor[RawValue]()
 	rawMsgType    = reflect.TypeFor[jsontext.Value]()
+	stdRawMsgType = reflect.TypeFor[stdjson.RawMessage]()
 	dispatchType  = reflect.TypeFor[dispatchData]()
-	eventNameType = reflect.TypeFor[ProcessingEvent]()
 )
 
 var (
@@ -96,11 +99,19 @@ var (
 	nodes   = map[reflect.Type]*node{}
 )
 
-// nodeOf returns the compiled contract of Go type t (a struct type).
+// compiled caches nodeOf's results: contracts are immutable once built.
+var compiled sync.Map // reflect.Type -> *node
+
+// nodeOf returns the compiled contract of Go type t.
 func nodeOf(t reflect.Type) *node {
+	if n, ok := compiled.Load(t); ok {
+		return n.(*node)
+	}
 	nodesMu.Lock()
 	defer nodesMu.Unlock()
-	return typeNode(t)
+	n := typeNode(t)
+	compiled.Store(t, n)
+	return n
 }
 
 // typeNode builds the node of t without field constraints. Callers hold nodesMu.
@@ -115,7 +126,7 @@ func typeNode(t reflect.Type) *node {
 		return &node{kind: kUUID, minLen: -1, maxLen: -1}
 	case objectType:
 		return &node{kind: kAnyObject}
-	case rawValueType, rawMsgType:
+	case rawValueType, rawMsgType, stdRawMsgType:
 		return &node{kind: kAny, nullable: true}
 	case dispatchType:
 		return &node{kind: kDispatch}
@@ -150,17 +161,19 @@ func typeNode(t reflect.Type) *node {
 	case reflect.Struct:
 		n := &node{kind: kStruct, name: t.Name(), byName: map[string]int{}}
 		nodes[t] = n
-		addFields(n, t, nil)
+		addFields(n, t, nil, nil)
 		return n
 	}
-	panic(fmt.Sprintf("events: no contract for Go type %s", t))
+	// Anything else is left to the json library.
+	return &node{kind: kAny}
 }
 
 // addFields appends the JSON fields of struct t to n, inlining embedded
 // structs. extraRequired names fields an embedding event makes required.
-func addFields(n *node, t reflect.Type, extraRequired map[string]bool) {
+func addFields(n *node, t reflect.Type, prefix []int, extraRequired map[string]bool) {
 	for i := range t.NumField() {
 		f := t.Field(i)
+		index := append(slices.Clone(prefix), i)
 		tag := f.Tag.Get("hule")
 		if f.Anonymous && f.Tag.Get("json") == "" {
 			extra := map[string]bool{}
@@ -172,7 +185,7 @@ func addFields(n *node, t reflect.Type, extraRequired map[string]bool) {
 					extra[name] = true
 				}
 			}
-			addFields(n, f.Type, extra)
+			addFields(n, f.Type, index, extra)
 			continue
 		}
 		if !f.IsExported() {
@@ -190,7 +203,11 @@ func addFields(n *node, t reflect.Type, extraRequired map[string]bool) {
 			n.required |= 1 << len(n.props)
 		}
 		n.byName[name] = len(n.props)
-		n.props = append(n.props, prop{name: name, node: fn})
+		key, err := jsontext.AppendQuote(nil, name)
+		if err != nil {
+			panic(err)
+		}
+		n.props = append(n.props, prop{name: name, key: append(key, ':'), index: index, node: fn})
 		if len(n.props) > 64 {
 			panic("events: more than 64 fields in " + t.Name())
 		}

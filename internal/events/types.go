@@ -259,7 +259,7 @@ type BatchResultsReadyV1 struct {
 	ProcessingDurationSeconds float64                       `json:"processing_duration_seconds" hule:"required"`
 }
 
-// PhaseResultSummary summarises one phase inside BatchResultsReadyV1.
+// PhaseResultSummary summarizes one phase inside BatchResultsReadyV1.
 type PhaseResultSummary struct {
 	PhaseName             string   `json:"phase_name" hule:"required"`
 	Status                string   `json:"status" hule:"required"`

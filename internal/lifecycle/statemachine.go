@@ -87,7 +87,8 @@ func Next(cur events.EssayStatus, t Trigger, p events.PhaseName) (next events.Es
 		if cur == st.awaiting || cur == st.inProgress {
 			return cur, false, nil
 		}
-		if cur == events.EssayStatusReadyForProcessing || cur == events.EssayStatusAllProcessingCompleted || isSuccess(cur) {
+		// A new run of a phase that failed for the essay retries it.
+		if cur == st.failed || cur == events.EssayStatusReadyForProcessing || cur == events.EssayStatusAllProcessingCompleted || isSuccess(cur) {
 			return st.awaiting, true, nil
 		}
 		return invalid()

@@ -35,6 +35,7 @@ func TestNext(t *testing.T) {
 		{"failure after success keeps success", events.EssayStatusSpellcheckedSuccess, PhaseFailed, sp, events.EssayStatusSpellcheckedSuccess, false, false},
 		{"result of another phase", events.EssayStatusAwaitingSpellcheck, PhaseSucceeded, cj, events.EssayStatusAwaitingSpellcheck, false, true},
 		{"next phase from success", events.EssayStatusSpellcheckedSuccess, PhaseRequested, cj, events.EssayStatusAwaitingCJAssessment, true, false},
+		{"retry a failed phase", events.EssayStatusSpellcheckFailed, PhaseRequested, sp, events.EssayStatusAwaitingSpellcheck, true, false},
 		{"next phase from failure", events.EssayStatusSpellcheckFailed, PhaseRequested, cj, events.EssayStatusSpellcheckFailed, false, true},
 		{"cj failed", events.EssayStatusCJAssessmentProcessingInProgress, PhaseFailed, cj, events.EssayStatusCJAssessmentFailed, true, false},
 		{"pipeline complete", events.EssayStatusCJAssessmentSuccess, PipelineCompleted, "", events.EssayStatusAllProcessingCompleted, true, false},

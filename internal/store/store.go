@@ -47,7 +47,12 @@ const SQLiteFile = "hule.db"
 // makes another process wait for the lock instead of failing at once, and
 // _txlock=immediate takes the write lock at BEGIN, so a read-then-write
 // transaction never fails halfway with SQLITE_BUSY on the upgrade.
-func sqliteDSN(path string) string {
+func sqliteDSN(path string) string { return SQLiteDSN(path, "immediate") }
+
+// SQLiteDSN is the connection string OpenSQLite uses, with the given
+// _txlock mode ("immediate" or "deferred"), for callers that need their own
+// pool on the same file, such as tests of several concurrent connections.
+func SQLiteDSN(path, txLock string) string {
 	q := url.Values{}
 	for _, p := range []string{
 		"journal_mode(WAL)",
@@ -57,7 +62,7 @@ func sqliteDSN(path string) string {
 	} {
 		q.Add("_pragma", p)
 	}
-	q.Set("_txlock", "immediate")
+	q.Set("_txlock", txLock)
 	return "file:" + path + "?" + q.Encode()
 }
 

@@ -1,13 +1,17 @@
 package kafka_test
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -56,7 +60,7 @@ func testConfig(brokers []string, group string, partitions int32) kafka.Config {
 		MaxInFlight:       64,
 		NackResendDelay:   10 * time.Millisecond,
 		RevokeTimeout:     2 * time.Second,
-		SessionTimeout:    3 * time.Second,
+		SessionTimeout:    10 * time.Second, // members leave explicitly; long enough for a loaded CI box
 		HeartbeatInterval: 100 * time.Millisecond,
 	}
 }
@@ -472,10 +476,10 @@ func TestClose(t *testing.T) {
 	if _, ok := <-msgs; ok {
 		t.Error("message channel still open after Close")
 	}
-	if err := pub.Publish("close", keyed("k", "x")); err != kafka.ErrClosed {
+	if err := pub.Publish("close", keyed("k", "x")); !errors.Is(err, kafka.ErrClosed) {
 		t.Errorf("publish after close: got %v, want ErrClosed", err)
 	}
-	if _, err := sub.Subscribe(t.Context(), "close"); err != kafka.ErrClosed {
+	if _, err := sub.Subscribe(t.Context(), "close"); !errors.Is(err, kafka.ErrClosed) {
 		t.Errorf("subscribe after close: got %v, want ErrClosed", err)
 	}
 }
@@ -607,6 +611,135 @@ func TestRebalanceHandsOver(t *testing.T) {
 			}
 		default:
 			return
+		}
+	}
+}
+
+// TestLag acknowledges two of five records and expects a lag of three once
+// the member has left (and committed).
+func TestLag(t *testing.T) {
+	brokers := newCluster(t)
+	cfg := testConfig(brokers, "lag", 1)
+	pub, sub := newPubSub(t, cfg)
+	var batch []*message.Message
+	for i := range 5 {
+		batch = append(batch, keyed("k", strconv.Itoa(i)))
+	}
+	if err := pub.Publish("lag", batch...); err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	msgs, err := sub.Subscribe(ctx, "lag")
+	if err != nil {
+		t.Fatalf("subscribe: %v", err)
+	}
+	for range 2 {
+		receive(t, msgs).Ack()
+	}
+	cancel()
+	for range msgs {
+	}
+	got, err := sub.Lag(t.Context())
+	if err != nil {
+		t.Fatalf("lag: %v", err)
+	}
+	if got["lag"] != 3 {
+		t.Errorf("lag: got %v, want lag[lag] = 3", got)
+	}
+}
+
+// TestCrashRedeliversUnacked runs a consumer in a child process that
+// acknowledges every even message, holds every odd one, and is killed with
+// SIGKILL mid-stream: no final commit, no leave. A new member of the group
+// must then receive every message the child did not acknowledge.
+func TestCrashRedeliversUnacked(t *testing.T) {
+	if brokers := os.Getenv("HULE_KAFKA_CRASH_BROKERS"); brokers != "" {
+		crashChild(t, strings.Split(brokers, ","))
+		return
+	}
+	brokers := newCluster(t)
+	cfg := testConfig(brokers, "crash", 3)
+	cfg.SessionTimeout = time.Second // the killed member is evicted quickly
+	pub, sub := newPubSub(t, cfg)
+	const total = 60
+	var batch []*message.Message
+	for i := range total {
+		batch = append(batch, keyed(fmt.Sprintf("k%d", i), fmt.Sprintf("%03d", i)))
+	}
+	if err := pub.Publish("crash", batch...); err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestCrashRedeliversUnacked$")
+	cmd.Env = append(os.Environ(), "HULE_KAFKA_CRASH_BROKERS="+strings.Join(brokers, ","))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatalf("child stdout: %v", err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start child: %v", err)
+	}
+	acked := map[string]bool{}
+	sc := bufio.NewScanner(stdout)
+	for len(acked) < 10 && sc.Scan() {
+		if p, ok := strings.CutPrefix(sc.Text(), "acked "); ok {
+			acked[p] = true
+		}
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatalf("kill child: %v", err)
+	}
+	for sc.Scan() { // what the child printed before it died counts too
+		if p, ok := strings.CutPrefix(sc.Text(), "acked "); ok {
+			acked[p] = true
+		}
+	}
+	_ = cmd.Wait()
+	if len(acked) < 10 {
+		t.Fatalf("child acknowledged %d messages before exiting, want 10", len(acked))
+	}
+
+	msgs, err := sub.Subscribe(t.Context(), "crash")
+	if err != nil {
+		t.Fatalf("subscribe: %v", err)
+	}
+	got := map[string]bool{}
+	for !coversUnacked(got, acked, total) {
+		select {
+		case m := <-msgs:
+			got[string(m.Payload)] = true
+			m.Ack()
+		case <-time.After(waitFor):
+			var missing []string
+			for i := range total {
+				if p := fmt.Sprintf("%03d", i); !acked[p] && !got[p] {
+					missing = append(missing, p)
+				}
+			}
+			t.Fatalf("unacknowledged messages lost: %v (child acked %v)", missing, slices.Sorted(maps.Keys(acked)))
+		}
+	}
+}
+
+// crashChild is the consumer TestCrashRedeliversUnacked kills. It reports
+// each acknowledgement on stdout before making it, so the parent's list is
+// a superset of what was acknowledged.
+func crashChild(t *testing.T, brokers []string) {
+	cfg := testConfig(brokers, "crash", 3)
+	cfg.SessionTimeout = time.Second
+	sub, err := kafka.NewSubscriber(cfg, testLogger())
+	if err != nil {
+		t.Fatalf("child subscriber: %v", err)
+	}
+	msgs, err := sub.Subscribe(t.Context(), "crash")
+	if err != nil {
+		t.Fatalf("child subscribe: %v", err)
+	}
+	for m := range msgs {
+		n, _ := strconv.Atoi(string(m.Payload))
+		if n%2 == 0 {
+			fmt.Printf("acked %s\n", m.Payload)
+			m.Ack()
 		}
 	}
 }

@@ -44,6 +44,9 @@ func NewPublisher(cfg Config, logger *slog.Logger) (*Publisher, error) {
 	opts := append(cfg.clientOpts(logger),
 		kgo.RequiredAcks(kgo.AllISRAcks()), // idempotence is franz-go's default; it needs acks=all
 		kgo.RecordDeliveryTimeout(cfg.ProduceTimeout),
+		// Publish waits for its records, so lingering for more only adds
+		// latency; records still batch while a request is in flight.
+		kgo.ProducerLinger(0),
 	)
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -81,7 +82,7 @@ func (s *Subscriber) SubscribeInitialize(topic string) error {
 }
 
 // Subscribe joins the consumer group for topic and returns the channel its
-// messages arrive on. The channel closes after ctx is cancelled or the
+// messages arrive on. The channel closes after ctx is canceled or the
 // subscriber is closed, once the acknowledged offsets are committed.
 func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
 	s.mu.Lock()
@@ -151,6 +152,28 @@ func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *messa
 	return sub.out, nil
 }
 
+// Lag reports, per topic, how many records the group has not yet committed
+// past: the log end offset minus the committed offset, summed over the
+// topic's partitions. It is what a consumer-lag gauge exports.
+func (s *Subscriber) Lag(ctx context.Context) (map[string]int64, error) {
+	lags, err := kadm.NewClient(s.admin).Lag(ctx, s.cfg.ConsumerGroup)
+	if err != nil {
+		return nil, fmt.Errorf("lag of group %s: %w", s.cfg.ConsumerGroup, err)
+	}
+	l, ok := lags[s.cfg.ConsumerGroup]
+	if !ok {
+		return map[string]int64{}, nil
+	}
+	if err := l.Error(); err != nil {
+		return nil, fmt.Errorf("lag of group %s: %w", s.cfg.ConsumerGroup, err)
+	}
+	out := map[string]int64{}
+	for topic, tl := range l.Lag.TotalByTopic() {
+		out[topic] = tl.Lag
+	}
+	return out, nil
+}
+
 // Close ends every subscription, commits what was acknowledged, leaves the
 // group and waits for all of it. It is idempotent.
 func (s *Subscriber) Close() error {
@@ -171,14 +194,14 @@ type subscription struct {
 	log   *slog.Logger
 	topic string
 	cl    *kgo.Client
-	ctx   context.Context // cancelled when the subscription ends; also the messages' context
+	ctx   context.Context // canceled when the subscription ends; also the messages' context
 	out   chan *message.Message
 	sem   chan struct{} // one token per record between fetch and acknowledgement
 
 	mu    sync.Mutex
 	parts map[int32]*partition
 
-	commitMu sync.Mutex    // serialises commits with rebalance callbacks
+	commitMu sync.Mutex    // serializes commits with rebalance callbacks
 	commit   chan struct{} // wakes the committer
 }
 

@@ -93,7 +93,7 @@ func (b *Breaker) Failure() {
 }
 
 // Neutral ends an allowed call whose outcome says nothing about the
-// provider's health (a permanent error, a cancelled context).
+// provider's health (a permanent error, a canceled context).
 func (b *Breaker) Neutral() {
 	b.mu.Lock()
 	b.probing = false

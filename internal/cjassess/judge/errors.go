@@ -57,11 +57,8 @@ func (e *APIError) Unwrap() error { return e.Err }
 // Temporary reports whether retrying may succeed: no response at all (a
 // connection error or timeout), 408, 409, 425, 429 and every 5xx.
 func (e *APIError) Temporary() bool {
-	switch {
-	case e.StatusCode == 0:
-		return true
-	case e.StatusCode == http.StatusRequestTimeout, e.StatusCode == http.StatusConflict,
-		e.StatusCode == http.StatusTooEarly, e.StatusCode == http.StatusTooManyRequests:
+	switch e.StatusCode {
+	case 0, http.StatusRequestTimeout, http.StatusConflict, http.StatusTooEarly, http.StatusTooManyRequests:
 		return true
 	default:
 		return e.StatusCode >= 500

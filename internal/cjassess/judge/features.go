@@ -25,10 +25,10 @@ type Features struct {
 }
 
 // Speller tells whether a lower-case word is spelled correctly. The offline
-// judge uses one when configured (for instance a dictionary from the text
-// packages); without it a heuristic counts only unmistakable errors.
+// judge uses one when given (*lexicon.Lexicon from internal/text/lexicon
+// fits); without it a heuristic counts only unmistakable errors.
 type Speller interface {
-	Known(word string) bool
+	Contains(word string) bool
 }
 
 // mtldThreshold is the type-token ratio at which MTLD closes a factor; 0.72
@@ -78,7 +78,13 @@ func Extract(text string, sp Speller) Features {
 func scan(text string, sp Speller) (words []string, sentLens []int, errs int) {
 	inSentence := 0
 	sentenceStart := true
-	runes := []rune(text)
+	runes := make([]rune, 0, len(text))
+	offs := make([]int, 0, len(text)+1) // byte offset of each rune in text
+	for o, r := range text {
+		runes = append(runes, r)
+		offs = append(offs, o)
+	}
+	offs = append(offs, len(text))
 	for i := 0; i < len(runes); {
 		r := runes[i]
 		switch {
@@ -88,7 +94,7 @@ func scan(text string, sp Speller) (words []string, sentLens []int, errs int) {
 				((runes[j] == '\'' || runes[j] == '’' || runes[j] == '-') && j+1 < len(runes) && unicode.IsLetter(runes[j+1]))) {
 				j++
 			}
-			raw := string(runes[i:j])
+			raw := text[offs[i]:offs[j]]
 			w := strings.ToLower(raw)
 			words = append(words, w)
 			switch {
@@ -155,17 +161,17 @@ func blankLineAhead(rs []rune) bool {
 }
 
 // misspelled reports a spelling error: with a speller, an unknown word that
-// is not capitalised (names are not checked); without one, only errors no
+// is not capitalized (names are not checked); without one, only errors no
 // dictionary is needed for.
 func misspelled(raw, w string, sp Speller) bool {
 	if raw == "i" {
 		return true // the pronoun written small
 	}
 	if sp != nil {
-		if unicode.IsUpper([]rune(raw)[0]) {
+		if first, _ := utf8.DecodeRuneInString(raw); unicode.IsUpper(first) {
 			return false
 		}
-		return !sp.Known(w)
+		return !sp.Contains(w)
 	}
 	if commonMisspellings[w] {
 		return true
@@ -182,7 +188,8 @@ func misspelled(raw, w string, sp Speller) bool {
 			run = 1
 		}
 		prev = r
-		if strings.ContainsRune("aeiouyåäöéèü", r) {
+		switch r {
+		case 'a', 'e', 'i', 'o', 'u', 'y', 'å', 'ä', 'ö', 'é', 'è', 'ü':
 			vowel = true
 		}
 	}
@@ -249,29 +256,46 @@ func mtld(words []string) float64 {
 	if len(words) == 0 {
 		return 0
 	}
-	fwd := mtldPass(words, false)
-	bwd := mtldPass(words, true)
+	// Number the word types once so both passes test membership in a slice.
+	ids := make([]int, len(words))
+	index := make(map[string]int, len(words)/2)
+	for i, w := range words {
+		id, ok := index[w]
+		if !ok {
+			id = len(index)
+			index[w] = id
+		}
+		ids[i] = id
+	}
+	seen := make([]int, len(index)) // factor number in which a type was last seen
+	fwd := mtldPass(ids, seen, false)
+	clear(seen)
+	bwd := mtldPass(ids, seen, true)
 	return math.Min((fwd+bwd)/2, float64(len(words)))
 }
 
-func mtldPass(words []string, reverse bool) float64 {
-	types := map[string]struct{}{}
-	factors, tokens := 0.0, 0
+// mtldPass counts factors over ids; seen[id] == factor+1 marks a type as
+// already used in the current factor.
+func mtldPass(ids, seen []int, reverse bool) float64 {
+	factor := 1
+	factors, tokens, types := 0.0, 0, 0
 	ttr := 1.0
-	n := len(words)
+	n := len(ids)
 	for k := range n {
-		w := words[k]
+		id := ids[k]
 		if reverse {
-			w = words[n-1-k]
+			id = ids[n-1-k]
 		}
 		tokens++
-		types[w] = struct{}{}
-		ttr = float64(len(types)) / float64(tokens)
+		if seen[id] != factor {
+			seen[id] = factor
+			types++
+		}
+		ttr = float64(types) / float64(tokens)
 		if ttr <= mtldThreshold {
 			factors++
-			clear(types)
-			tokens = 0
-			ttr = 1
+			factor++
+			tokens, types, ttr = 0, 0, 1
 		}
 	}
 	if tokens > 0 {
@@ -303,7 +327,7 @@ func meanCV(xs []int) (mean, cv float64) {
 	return mean, math.Sqrt(ss/float64(len(xs)-1)) / mean
 }
 
-// connectives are single-word discourse markers whose use signals organised
+// connectives are single-word discourse markers whose use signals organized
 // argument; connectivePairs are two-word ones.
 var connectives = setOf(
 	"however", "therefore", "moreover", "furthermore", "although", "because",
@@ -321,6 +345,8 @@ var connectivePairs = setOf(
 
 // commonMisspellings are frequent learner misspellings that are never
 // correct English words, so flagging them needs no dictionary.
+//
+//nolint:misspell // the list holds misspellings on purpose
 var commonMisspellings = setOf(
 	"alot", "teh", "becuase", "becasue", "beacuse", "recieve", "recieved",
 	"beleive", "belive", "definately", "definatly", "seperate", "wich", "whith",

@@ -5,6 +5,14 @@
 // an OpenAI-compatible chat-completions API (OpenAI, OpenRouter, llama.cpp,
 // vLLM) or to the Anthropic messages API through the official SDKs.
 //
+// An LLM judge is built from a Config (DefaultConfig(provider), then
+// overrides, then Validate): base URL, model, temperature, token limit,
+// per-attempt timeout, attempts and backoff, Retry-After cap, concurrency,
+// circuit breaker and a price table. The API key is read through the getenv
+// passed to NewLLM from the variable Config.APIKeyEnv names (OPENAI_API_KEY
+// or ANTHROPIC_API_KEY by default) and goes nowhere but the request header.
+// Add every Verdict to a per-batch Meter to total tokens and cost.
+//
 // Errors carry a kind: a permanent error (fault.IsPermanent) means asking
 // again will not help (a refusal, output that stays malformed, a rejected
 // key); anything else is transient (rate limits, 5xx, timeouts, an open

@@ -35,7 +35,7 @@ const (
 // key, so it can be printed.
 type Config struct {
 	// Provider is "openai" (any OpenAI-compatible chat-completions server)
-	// or "anthropic"; New also accepts "offline".
+	// or "anthropic"; New also accepts "offline" and "" (the offline judge).
 	Provider string `json:"provider"`
 	// BaseURL points the SDK at another server (OpenRouter, llama.cpp, vLLM,
 	// a test server); empty means the provider's public API.
@@ -103,7 +103,7 @@ func DefaultConfig(provider string) Config {
 // Validate reports the first problem with c.
 func (c Config) Validate() error {
 	switch c.Provider {
-	case ProviderOffline:
+	case ProviderOffline, "":
 		return nil
 	case ProviderOpenAI, ProviderAnthropic:
 	default:
@@ -170,9 +170,9 @@ type LLM struct {
 var _ Judge = (*LLM)(nil)
 
 // New returns the judge cfg.Provider names: the offline judge for
-// "offline", an LLM judge otherwise.
+// "offline" or "" (the default), an LLM judge otherwise.
 func New(cfg Config, getenv func(string) string, log *slog.Logger) (Judge, error) {
-	if cfg.Provider == ProviderOffline {
+	if cfg.Provider == ProviderOffline || cfg.Provider == "" {
 		return NewOffline(nil), nil
 	}
 	return NewLLM(cfg, getenv, log)
@@ -184,7 +184,7 @@ func NewLLM(cfg Config, getenv func(string) string, log *slog.Logger) (*LLM, err
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("judge config: %w", err)
 	}
-	if cfg.Provider == ProviderOffline {
+	if cfg.Provider == ProviderOffline || cfg.Provider == "" {
 		return nil, errors.New("judge config: offline is not an LLM provider")
 	}
 	if log == nil {
@@ -211,11 +211,15 @@ func NewLLM(cfg Config, getenv func(string) string, log *slog.Logger) (*LLM, err
 // Name returns the provider name.
 func (j *LLM) Name() string { return j.cfg.Provider }
 
+// Config returns the effective configuration. It holds no secret (only the
+// key's variable name), so it can be printed.
+func (j *LLM) Config() Config { return j.cfg }
+
 // BreakerState reports the circuit breaker's state for health and metrics.
 func (j *LLM) BreakerState() BreakerState { return j.breaker.State() }
 
 // Judge asks the model which essay is better. Transient failures are
-// retried up to Config.MaxAttempts with backoff (honouring Retry-After);
+// retried up to Config.MaxAttempts with backoff (honoring Retry-After);
 // malformed answers are asked again and become permanent when every attempt
 // was malformed; refusals and 4xx errors are permanent at once.
 func (j *LLM) Judge(ctx context.Context, r Request) (Verdict, error) {

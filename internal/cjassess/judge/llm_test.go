@@ -122,9 +122,9 @@ const goodAnswer = `{"winner": "Essay B", "justification": "Essay B develops its
 func testRequest() Request {
 	temp := 0.3
 	return Request{
-		Prompt: Prompt{Assignment: "Write about school uniforms.", Criteria: "Argument and accuracy.", Instructions: "Pick the better essay."},
-		A:      Essay{ID: "e1", Text: "Uniforms are bad."},
-		B:      Essay{ID: "e2", Text: "Uniforms have advantages and drawbacks, which I weigh here."},
+		Prompt:    Prompt{Assignment: "Write about school uniforms.", Criteria: "Argument and accuracy.", Instructions: "Pick the better essay."},
+		A:         Essay{ID: "e1", Text: "Uniforms are bad."},
+		B:         Essay{ID: "e2", Text: "Uniforms have advantages and drawbacks, which I weigh here."},
 		Overrides: Overrides{Temperature: &temp},
 	}
 }
@@ -564,7 +564,11 @@ func TestLLMKeyNeverLeaks(t *testing.T) {
 				{status: 500, body: errBody},
 				{status: 200, body: okBody},
 				{status: 401, body: errBody},
-			}, func(c *Config) { c.APIKeyEnv = "CUSTOM_KEY"; c.BreakerThreshold = 1; c.BreakerCooldown = time.Millisecond }, log)
+			}, func(c *Config) {
+				c.APIKeyEnv = "CUSTOM_KEY"
+				c.BreakerThreshold = 1
+				c.BreakerCooldown = time.Millisecond
+			}, log)
 			v, err := j.Judge(context.Background(), testRequest())
 			if err != nil {
 				t.Fatal(err)
@@ -660,6 +664,7 @@ func TestConfigValidate(t *testing.T) {
 		{"unknown output mode", func(c *Config) { c.OutputMode = "xml" }, true},
 		{"negative price", func(c *Config) { c.Prices = PriceTable{"m": {InputPerMTok: -1}} }, true},
 		{"offline needs nothing", func(c *Config) { *c = Config{Provider: ProviderOffline} }, false},
+		{"empty provider means offline", func(c *Config) { *c = Config{} }, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -682,9 +687,11 @@ func TestNewLLMNeedsKey(t *testing.T) {
 	if _, err := NewLLM(cfg, func(string) string { return "" }, nil); err != nil {
 		t.Errorf("local server without key: %v", err)
 	}
-	j, err := New(Config{Provider: ProviderOffline}, nil, nil)
-	if err != nil || j.Name() != ProviderOffline {
-		t.Errorf("New(offline) = %v, %v", j, err)
+	for _, p := range []string{ProviderOffline, ""} {
+		j, err := New(Config{Provider: p}, nil, nil)
+		if err != nil || j.Name() != ProviderOffline {
+			t.Errorf("New(%q) = %v, %v; want the offline judge", p, j, err)
+		}
 	}
 }
 

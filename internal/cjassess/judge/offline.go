@@ -38,12 +38,12 @@ func NewOffline(sp Speller) *Offline { return &Offline{speller: sp} }
 func (o *Offline) Name() string { return ProviderOffline }
 
 // feature is one scored term: how to read its value from Features, where a
-// typical school essay sits (centre) and how far a clearly different essay
+// typical school essay sits (center) and how far a clearly different essay
 // sits (scale), and its weight in the score.
 type feature struct {
 	key    string
 	value  func(Features) float64
-	centre float64
+	center float64
 	scale  float64
 	weight float64
 	// better says, in a justification, why the winner is better on this
@@ -51,7 +51,7 @@ type feature struct {
 	better func(w, l Features) string
 }
 
-// zClip bounds each standardised feature so one extreme value (a 3,000-word
+// zClip bounds each standardized feature so one extreme value (a 3,000-word
 // essay, a text of nothing but errors) cannot outvote all others.
 const zClip = 3
 
@@ -68,7 +68,9 @@ var features = []feature{
 			return fmt.Sprintf("fewer spelling and mechanics errors (%.1f vs %.1f per 100 words)", w.ErrorsPer100, l.ErrorsPer100)
 		}},
 	{"diversity", func(f Features) float64 { return f.MTLD }, 60, 20, 0.5,
-		func(w, l Features) string { return fmt.Sprintf("more varied vocabulary (MTLD %.0f vs %.0f)", w.MTLD, l.MTLD) }},
+		func(w, l Features) string {
+			return fmt.Sprintf("more varied vocabulary (MTLD %.0f vs %.0f)", w.MTLD, l.MTLD)
+		}},
 	{"word_length", func(f Features) float64 { return f.MeanWordLength }, 4.4, 0.35, 0.35,
 		func(w, l Features) string {
 			return fmt.Sprintf("longer words (%.1f vs %.1f letters)", w.MeanWordLength, l.MeanWordLength)
@@ -84,7 +86,9 @@ var features = []feature{
 	{"sentence_variation", func(f Features) float64 { return f.SentenceLenCV }, 0.45, 0.2, 0.15,
 		func(Features, Features) string { return "more varied sentence lengths" }},
 	{"paragraphs", func(f Features) float64 { return math.Log(1 + math.Min(float64(f.Paragraphs), 6)) }, math.Log(4), 0.5, 0.25,
-		func(w, l Features) string { return fmt.Sprintf("paragraphed (%d vs %d paragraphs)", w.Paragraphs, l.Paragraphs) }},
+		func(w, l Features) string {
+			return fmt.Sprintf("paragraphed (%d vs %d paragraphs)", w.Paragraphs, l.Paragraphs)
+		}},
 	{"punctuation", func(f Features) float64 { return float64(f.PunctVariety) }, 3, 1.5, 0.15,
 		func(w, l Features) string {
 			return fmt.Sprintf("wider range of punctuation (%d vs %d kinds)", w.PunctVariety, l.PunctVariety)
@@ -125,7 +129,7 @@ func (o *Offline) ScoreText(text string) Score {
 		return s
 	}
 	for _, ft := range features {
-		z := (ft.value(f) - ft.centre) / ft.scale
+		z := (ft.value(f) - ft.center) / ft.scale
 		z = math.Max(-zClip, math.Min(zClip, z))
 		c := ft.weight * z
 		s.Contributions[ft.key] = c
@@ -183,7 +187,7 @@ const tieEpsilon = 1e-9
 
 // tieBreak picks a winner for equal scores from a hash of the two ids, so the
 // same pair always gets the same winner whichever side each essay is on,
-// and no essay is favoured by where its id sorts.
+// and no essay is favored by where its id sorts.
 func tieBreak(idA, idB string) Side {
 	lo, hi := min(idA, idB), max(idA, idB)
 	h := fnv.New64a()

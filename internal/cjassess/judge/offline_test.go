@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hule-dev/hule/internal/fault"
+	"github.com/hule-dev/hule/internal/text/lexicon"
 )
 
 // gradedEssays reads testdata/graded/N.txt; N is the intended quality rank
@@ -41,10 +42,22 @@ func grade(t testing.TB, e Essay) int {
 }
 
 // TestOfflineRanksGradedEssays judges every pair of the graded essays in
-// both orders and checks that the win counts order them as intended.
+// both orders and checks that the win counts order them as intended, with
+// the built-in error heuristic and with the English word list as speller.
 func TestOfflineRanksGradedEssays(t *testing.T) {
+	t.Run("heuristic errors", func(t *testing.T) { checkRanking(t, NewOffline(nil)) })
+	t.Run("English lexicon", func(t *testing.T) {
+		lex, err := lexicon.English()
+		if err != nil {
+			t.Skipf("English lexicon unavailable: %v", err)
+		}
+		checkRanking(t, NewOffline(lex))
+	})
+}
+
+func checkRanking(t *testing.T, j *Offline) {
+	t.Helper()
 	es := gradedEssays(t)
-	j := NewOffline(nil)
 	wins := make([]float64, len(es))
 	for a := range es {
 		for b := range es {
@@ -81,6 +94,7 @@ func TestOfflineRanksGradedEssays(t *testing.T) {
 func TestOfflineErrorsLose(t *testing.T) {
 	es := gradedEssays(t)
 	clean := es[5]
+	//nolint:misspell // learner errors on purpose
 	r := strings.NewReplacer("because", "becuase", "their", "thier", "I ", "i ", ". A", ". a", ". T", ". t",
 		"different", "diffrent", "a lot", "alot", "which", "wich", "don't", "dont", "people", "poeple")
 	noisy := Essay{ID: "noisy", Text: r.Replace(clean.Text)}
@@ -190,7 +204,7 @@ func TestExtract(t *testing.T) {
 		{"empty", "", 0, 0, 0, 0, 0},
 		{"two sentences", "The cat sat. It was happy!", 6, 2, 1, 0, 1},
 		{"lower-case start and small i", "the dog ran. i saw it.", 6, 2, 1, 100 * 2.0 / 6, 0},
-		{"known misspellings", "We recieve alot of mail.", 5, 1, 1, 100 * 2.0 / 5, 0},
+		{"known misspellings", "We recieve alot of mail.", 5, 1, 1, 100 * 2.0 / 5, 0}, //nolint:misspell // on purpose
 		{"decimal is not a sentence end", "It costs 3.50 pounds, sadly.", 4, 1, 1, 0, 1},
 		{"paragraphs by blank lines", "One here.\n\nTwo here; yes.\n\nThree: done?", 7, 3, 3, 0, 3},
 		{"paragraphs by lines", "First line.\nSecond line.", 4, 2, 2, 0, 0},
@@ -212,12 +226,12 @@ func TestExtract(t *testing.T) {
 
 type setSpeller map[string]bool
 
-func (s setSpeller) Known(w string) bool { return s[w] }
+func (s setSpeller) Contains(w string) bool { return s[w] }
 
 func TestExtractWithSpeller(t *testing.T) {
 	sp := setSpeller{"the": true, "cat": true, "sat": true}
 	f := Extract("The catt sat with Anna.", sp)
-	// "catt" and "with" are unknown; "Anna" is capitalised and not checked.
+	// "catt" and "with" are unknown; "Anna" is capitalized and not checked.
 	if want := 100 * 2.0 / 5; f.ErrorsPer100 != want {
 		t.Errorf("errors per 100 = %v, want %v", f.ErrorsPer100, want)
 	}
@@ -225,7 +239,7 @@ func TestExtractWithSpeller(t *testing.T) {
 
 func TestMTLD(t *testing.T) {
 	repetitive := strings.Repeat("the cat and the dog ", 40)
-	varied := "Every morning Clara cycled past the harbour, counting fishing boats, gulls, crates and tired sailors " +
+	varied := "Every morning Clara cycled past the harbor, counting fishing boats, gulls, crates and tired sailors " +
 		"who argued loudly about weather, prices, football, politics, engines, nets, tides and their stubborn captains."
 	r, v := Extract(repetitive, nil).MTLD, Extract(varied, nil).MTLD
 	if !(r < 10) {

@@ -16,7 +16,7 @@ const (
 		"You compare two essays written for the same assignment and decide which is better overall. " +
 		"You are fair and consistent, and neither the order of the essays nor their length alone sways you."
 	DefaultCriteria = "Overall quality: how well the essay answers the assignment; the content and ideas; " +
-		"organisation and coherence; range and accuracy of language."
+		"organization and coherence; range and accuracy of language."
 	DefaultInstructions = "Read both essays in full. Decide which one better meets the assessment criteria as a whole. " +
 		"Justify the decision in at most 50 words by naming the differences that decided it, " +
 		"and rate your confidence from 1 (close to a guess) to 5 (certain)."

@@ -3,7 +3,7 @@
 // spell checker uses both to find and rank corrections; the text metrics use
 // the frequencies for word rarity. English data is embedded in the binary;
 // Swedish is read from Debian's hunspell-sv files at run time, because its
-// licence and size make it better left to the system.
+// license and size make it better left to the system.
 package lexicon
 
 import (

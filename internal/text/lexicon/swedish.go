@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -233,7 +234,11 @@ func parseAff(path string) (*affData, error) {
 		case "COMPOUNDEND":
 			a.compoundEnd = flag(fs[1])
 		case "COMPOUNDMIN":
-			fmt.Sscan(fs[1], &a.compoundMin)
+			n, err := strconv.Atoi(fs[1])
+			if err != nil {
+				return nil, fmt.Errorf("parse aff: COMPOUNDMIN: %w", err)
+			}
+			a.compoundMin = n
 		case "SFX", "PFX":
 			fl := flag(fs[1])
 			cl, ok := a.classes[fl]
@@ -302,19 +307,24 @@ func parseCond(s string) []condPart {
 // matches reports whether the condition matches the end (suffix) or the
 // start (prefix) of word.
 func matches(cond []condPart, word string, suffix bool) bool {
-	rs := []rune(word)
-	if len(cond) > len(rs) {
+	if utf8.RuneCountInString(word) < len(cond) {
 		return false
 	}
-	off := 0
-	if suffix {
-		off = len(rs) - len(cond)
-	}
-	for i, p := range cond {
-		if p.any {
-			continue
+	for k := range cond {
+		var r rune
+		var size int
+		if suffix {
+			r, size = utf8.DecodeLastRuneInString(word)
+			word = word[:len(word)-size]
+		} else {
+			r, size = utf8.DecodeRuneInString(word)
+			word = word[size:]
 		}
-		if strings.ContainsRune(p.set, rs[off+i]) == p.negate {
+		p := cond[k]
+		if suffix {
+			p = cond[len(cond)-1-k]
+		}
+		if !p.any && strings.ContainsRune(p.set, r) == p.negate {
 			return false
 		}
 	}

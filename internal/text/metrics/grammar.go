@@ -284,7 +284,7 @@ const letterNameVowel = "AEFHILMNORSX"
 var (
 	consonantSound = []string{
 		"uni", "unanim", "use", "usu", "usa", "uti", "ute", "uto", "ura", "uri",
-		"eu", "ewe", "one", "once", "uk", "ubi", "u-",
+		"eu", "ewe", "one", "once", "uk", "ubi",
 	}
 	consonantSoundExcept = []string{"unin", "unim", "unid", "onerous"}
 	silentH              = []string{"hour", "honest", "honor", "honour", "heir"} //nolint:misspell // British spelling is data
@@ -310,12 +310,16 @@ func hasAnyPrefix(s string, ps []string) bool {
 // startsWithVowelSound guesses whether "an" (true) or "a" (false) goes
 // before word; ok is false when it cannot tell.
 func startsWithVowelSound(raw, norm string) (vowel, ok bool) {
-	first, _ := utf8.DecodeRuneInString(raw)
+	first, sz := utf8.DecodeRuneInString(raw)
 	if utf8.RuneCountInString(raw) == 1 {
 		if unicode.IsUpper(first) && first < unicode.MaxASCII {
 			return strings.ContainsRune(letterNameVowel, first), true
 		}
 		return false, false
+	}
+	if next, _ := utf8.DecodeRuneInString(raw[sz:]); isHyphen(next) && first < unicode.MaxASCII {
+		// A letter name before a hyphen: "an X-ray", "a T-shirt", "a U-turn".
+		return strings.ContainsRune(letterNameVowel, unicode.ToUpper(first)), true
 	}
 	if strings.IndexFunc(raw, unicode.IsLower) < 0 {
 		return false, false // an acronym: "a NASA", "an FBI" depend on speech
@@ -397,6 +401,7 @@ var (
 	clauseStart      = map[string]bool{
 		"and": true, "but": true, "because": true, "so": true, "when": true, "if": true,
 		"since": true, "although": true, "though": true, "while": true, "or": true,
+		"that": true,
 	}
 	// beforeBareVerb are words after which a pronoun is followed by a bare
 	// verb legitimately: questions ("does he have"), modals, "let him go",

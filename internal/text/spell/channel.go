@@ -8,7 +8,7 @@ const (
 	// cost: a weighted edit distance (the error model) minus a multiple of
 	// the word's Zipf frequency (the language model). Edits learners and
 	// typists make often cost less: doubling or undoubling a letter, one
-	// vowel for another, swapping two neighbours.
+	// vowel for another, swapping two adjacent letters.
 	RankNoisyChannel Ranking = iota
 	// RankDistanceFrequency orders candidates by plain edit distance, then
 	// by frequency: the simplest rule, kept for comparison.
@@ -17,14 +17,31 @@ const (
 
 // Costs of the error model (one plain edit costs 1).
 const (
-	costDouble    = 0.5  // insert or delete a letter next to the same letter
-	costVowel     = 0.8  // replace a vowel by another vowel
-	costSwap      = 0.7  // swap two adjacent letters
-	costFirst     = 0.4  // added to an edit of the first letter, which learners rarely get wrong
-	zipfWeight    = 0.25 // cost units per Zipf unit (a tenfold frequency)
-	zipfUnknown   = 1.0  // Zipf of a dictionary word missing from the frequency list
-	costApostroph = 0.6  // added when the candidate has an apostrophe the word lacks
+	costDouble     = 0.5  // insert or delete a letter next to the same letter
+	costVowel      = 0.8  // replace a vowel by another vowel
+	costConfusable = 0.6  // replace a letter by its confusable partner (v/w, s/z, c/k)
+	costSwap       = 0.7  // swap two adjacent letters
+	costFirst      = 0.4  // added to an edit of the first letter, which learners rarely get wrong
+	zipfWeight     = 0.25 // cost units per Zipf unit (a tenfold frequency)
+	zipfUnknown    = 1.0  // Zipf of a dictionary word missing from the frequency list
+	costApostrophe = 0.3  // insert or delete an apostrophe ("dont" for "don't")
+	costName       = 0.5  // added for a name candidate ("Micke") of a word typed in lower case
+	costSplit      = 2.0  // write two words together ("freetime" for "free time")
+	costPossessive = 0.8  // added for a possessive candidate ("activist's") of a word typed without apostrophe
 )
+
+// confusable reports letter pairs that learners with Swedish (and other)
+// first languages often mix up: v/w, s/z, c/k.
+func confusable(a, b rune) bool {
+	if a > b {
+		a, b = b, a
+	}
+	switch [2]rune{a, b} {
+	case [2]rune{'v', 'w'}, [2]rune{'s', 'z'}, [2]rune{'c', 'k'}:
+		return true
+	}
+	return false
+}
 
 func isVowel(r rune) bool {
 	switch r {
@@ -62,6 +79,9 @@ func channelCost(a, b []rune) float64 {
 				if isVowel(a[i-1]) && isVowel(b[j-1]) {
 					sub = costVowel
 				}
+				if confusable(a[i-1], b[j-1]) {
+					sub = costConfusable
+				}
 				sub += first(i, j)
 			}
 			v := min(
@@ -79,8 +99,11 @@ func channelCost(a, b []rune) float64 {
 }
 
 // delCost is the cost of inserting or deleting s[k]: cheaper when it doubles
-// a neighbouring letter.
+// an adjacent equal letter.
 func delCost(s []rune, k int) float64 {
+	if s[k] == '\'' {
+		return costApostrophe
+	}
 	if (k > 0 && s[k-1] == s[k]) || (k+1 < len(s) && s[k+1] == s[k]) {
 		return costDouble
 	}

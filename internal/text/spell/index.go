@@ -27,12 +27,7 @@ type index struct {
 	maxDist int
 	words   []string // as listed (names keep their capitals)
 	lower   []string // lower-cased, same order
-	entries []entry  // sorted by hash
-}
-
-type entry struct {
-	hash uint32
-	id   uint32
+	entries []uint64 // hash<<32 | word id, sorted
 }
 
 type indexKey struct {
@@ -61,33 +56,54 @@ func buildIndex(lex *lexicon.Lexicon, maxDist int) *index {
 	})
 	slices.Sort(ix.words) // deterministic ids
 	ix.lower = make([]string, len(ix.words))
-	ix.entries = make([]entry, 0, len(ix.words)*20)
+	ix.entries = make([]uint64, 0, len(ix.words)*20)
 	var dels []uint32
 	for id, w := range ix.words {
 		lw := strings.ToLower(w)
 		ix.lower[id] = lw
 		dels = deleteHashes(dels[:0], lw, maxDist)
 		for _, h := range dels {
-			ix.entries = append(ix.entries, entry{hash: h, id: uint32(id)})
+			ix.entries = append(ix.entries, uint64(h)<<32|uint64(id))
 		}
 	}
-	slices.SortFunc(ix.entries, func(a, b entry) int {
-		if a.hash != b.hash {
-			if a.hash < b.hash {
-				return -1
-			}
-			return 1
-		}
-		return int(a.id) - int(b.id)
-	})
+	radixSortByHash(ix.entries)
 	ix.entries = slices.Compact(ix.entries)
 	return ix
 }
 
-// deleteHashes appends to dst the hashes of the distinct strings made by
-// removing up to maxDist runes from the first prefixLen runes of w (w's
-// prefix itself included). It works on rune arrays and never builds the
-// strings, so that indexing a large dictionary allocates little.
+// radixSortByHash sorts entries by their hash (the upper 32 bits) with a
+// stable LSD radix sort: four byte passes, linear in the entry count, several
+// times faster than a comparison sort on the 20 million entries of the
+// Swedish index. Entries are appended in id order, so stability keeps the
+// ids of one hash sorted.
+func radixSortByHash(a []uint64) {
+	buf := make([]uint64, len(a))
+	src, dst := a, buf
+	for shift := uint(32); shift < 64; shift += 8 {
+		var count [257]int
+		for _, v := range src {
+			count[int(byte(v>>shift))+1]++ //nolint:gosec // taking the low byte is the point
+		}
+		for i := 1; i < 257; i++ {
+			count[i] += count[i-1]
+		}
+		for _, v := range src {
+			b := byte(v >> shift) //nolint:gosec // taking the low byte is the point
+			dst[count[b]] = v
+			count[b]++
+		}
+		src, dst = dst, src
+	}
+	// four passes: the sorted data is back in a
+}
+
+// deleteHashes appends to dst the hashes of the strings made by removing up
+// to maxDist runes from the first prefixLen runes of w (w's prefix itself
+// included). It works on rune arrays and never builds the strings, so that
+// indexing a large dictionary allocates little. Positions are deleted in
+// increasing order, so each set of positions is visited once; words with
+// repeated letters still yield a few equal hashes, which the index build
+// compacts and lookup skips.
 func deleteHashes(dst []uint32, w string, maxDist int) []uint32 {
 	var rs [prefixLen]rune
 	n := 0
@@ -98,28 +114,24 @@ func deleteHashes(dst []uint32, w string, maxDist int) []uint32 {
 		rs[n] = r
 		n++
 	}
-	start := len(dst)
-	return addDeletes(dst, start, rs, n, 0, maxDist)
+	return addDeletes(dst, rs, n, 0, 0, maxDist)
 }
 
 // addDeletes adds the hash of rs[:n] and, while depth < maxDist, those of
-// its deletions. A string met again ("aab" loses either "a") was added with
-// all its deletions the first time (strings of one length sit at one depth),
-// so it is skipped.
-func addDeletes(dst []uint32, start int, rs [prefixLen]rune, n, depth, maxDist int) []uint32 {
-	h := runeHash(rs[:n])
-	if slices.Contains(dst[start:], h) {
+// its deletions at positions from `from` on.
+func addDeletes(dst []uint32, rs [prefixLen]rune, n, from, depth, maxDist int) []uint32 {
+	dst = append(dst, runeHash(rs[:n]))
+	if depth == maxDist {
 		return dst
 	}
-	dst = append(dst, h)
-	if depth == maxDist || n <= 1 {
-		return dst
-	}
-	for i := 0; i < n; i++ {
+	for i := from; i < n; i++ {
+		if i > from && rs[i] == rs[i-1] {
+			continue // deleting either of two equal adjacent runes gives one string
+		}
 		var next [prefixLen]rune
 		copy(next[:], rs[:i])
 		copy(next[i:], rs[i+1:n])
-		dst = addDeletes(dst, start, next, n-1, depth+1, maxDist)
+		dst = addDeletes(dst, next, n-1, i, depth+1, maxDist)
 	}
 	return dst
 }
@@ -128,7 +140,7 @@ func addDeletes(dst []uint32, start int, rs [prefixLen]rune, n, depth, maxDist i
 func runeHash(rs []rune) uint32 {
 	h := uint32(2166136261)
 	for _, r := range rs {
-		h ^= uint32(r)
+		h ^= uint32(r) //nolint:gosec // runes are non-negative
 		h *= 16777619
 	}
 	return h
@@ -146,19 +158,11 @@ func (ix *index) lookup(lw string, maxDist int) []candidate {
 	n := utf8.RuneCountInString(lw)
 	var out []candidate
 	var seen []uint32
-	var dbuf [32]uint32
+	var dbuf [64]uint32
 	for _, h := range deleteHashes(dbuf[:0], lw, maxDist) {
-		i, _ := slices.BinarySearchFunc(ix.entries, h, func(e entry, h uint32) int {
-			if e.hash < h {
-				return -1
-			}
-			if e.hash > h {
-				return 1
-			}
-			return 0
-		})
-		for ; i < len(ix.entries) && ix.entries[i].hash == h; i++ {
-			id := ix.entries[i].id
+		i, _ := slices.BinarySearch(ix.entries, uint64(h)<<32)
+		for ; i < len(ix.entries) && uint32(ix.entries[i]>>32) == h; i++ {
+			id := uint32(ix.entries[i]) //nolint:gosec // the low 32 bits hold the id
 			if slices.Contains(seen, id) {
 				continue
 			}

@@ -1,8 +1,8 @@
 // Package spell corrects the spelling of essays in two passes, as the
 // original platform did: a table of common learner and typing errors first,
 // then a dictionary search for the words still unknown (candidates within
-// Damerau-Levenshtein distance 2, ranked by distance, then by how common
-// they are). It keeps names, numbers, URLs, e-mail addresses and words on a
+// Damerau-Levenshtein distance 2, ranked by a noisy-channel score: how
+// likely the typing error, and how common the word). It keeps names, numbers, URLs, e-mail addresses and words on a
 // per-batch allow-list, and the case pattern of every word it changes. The
 // spellcheck service and `hule spell` both call it.
 package spell
@@ -97,7 +97,7 @@ type Correction struct {
 	Source      Source `json:"source"`
 }
 
-// Metrics summarise a check.
+// Metrics summarize a check.
 type Metrics struct {
 	LearnerCorrections    int `json:"learner_corrections"`
 	DictionaryCorrections int `json:"dictionary_corrections"`
@@ -171,7 +171,7 @@ func (c *Checker) Check(text string, allow []string) Result {
 		res.Metrics.Words++
 		atStart := sentence
 		sentence = false
-		if allowed[strings.ToLower(word)] {
+		if allowed[strings.ToLower(word)] || hyphenPrefix(text, word, end) {
 			continue
 		}
 		repl, src, ok := c.correct(word, atStart)
@@ -222,6 +222,17 @@ func wordEnd(text string, i int) int {
 	return i
 }
 
+// hyphenPrefix reports whether word is a short first part of a hyphenated
+// compound ("co-operate", "non-native", "ex-wife"): the word lists have no
+// hyphenated entries, and such prefixes are not words of their own.
+func hyphenPrefix(text, word string, end int) bool {
+	if end+1 >= len(text) || text[end] != '-' || utf8.RuneCountInString(word) > 4 {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(text[end+1:])
+	return unicode.IsLetter(r)
+}
+
 // alnumNeighbour reports whether the word touches a digit, an underscore or
 // a handle/hashtag sign: such tokens are codes, not words.
 func alnumNeighbour(text string, start, end int) bool {
@@ -267,7 +278,7 @@ func (c *Checker) correct(word string, atSentenceStart bool) (string, Source, bo
 	if name, ok := c.lex.Proper(lw); ok && pattern == caseLower {
 		return name, SourceDictionary, true // "english" -> "English"
 	}
-	best, ok := c.best(normalizeApostrophe(lw), pattern == caseLower)
+	best, ok := c.best(normalizeApostrophe(lw), pattern)
 	if !ok {
 		return "", "", false
 	}
@@ -280,14 +291,13 @@ func (c *Checker) correct(word string, atSentenceStart bool) (string, Source, bo
 	return applyCase(best, pattern), SourceDictionary, true
 }
 
-// best picks the dictionary correction of lw (see Ranking); ties go to an
-// ordinary word before a name (for a word written in lower case), then to
-// alphabetical order so that the result is deterministic.
-func (c *Checker) best(lw string, lower bool) (string, bool) {
-	cands := c.index.lookup(lw, c.maxDist)
-	if len(cands) == 0 {
-		return "", false
-	}
+// best picks the dictionary correction of lw, typed in the case pattern
+// pattern (see Ranking). Acronyms are candidates only for words typed in
+// capitals; ties go to an ordinary word before a name (for a word typed in
+// lower case), then to alphabetical order so that the result is
+// deterministic.
+func (c *Checker) best(lw string, pattern wordCase) (string, bool) {
+	lower, upper := pattern == caseLower, pattern == caseUpper
 	type scored struct {
 		word   string
 		dist   int
@@ -297,21 +307,33 @@ func (c *Checker) best(lw string, lower bool) (string, bool) {
 	}
 	typed := []rune(lw)
 	hasApos := strings.ContainsRune(lw, '\'')
-	ss := make([]scored, len(cands))
-	for i, cd := range cands {
+	var ss []scored
+	for _, cd := range c.index.lookup(lw, c.maxDist) {
 		w := c.index.words[cd.id]
+		if !upper && isAcronym(w) {
+			continue // "Al" is no "AL"
+		}
 		s := scored{word: w, dist: cd.dist, freq: c.lex.Freq(w), proper: lower && w != c.index.lower[cd.id]}
 		if c.ranking == RankNoisyChannel {
-			z := c.lex.Zipf(w)
-			if z == 0 {
-				z = zipfUnknown
+			s.cost = channelCost(typed, []rune(c.index.lower[cd.id])) - zipfWeight*c.zipf(w)
+			if s.proper {
+				s.cost += costName
 			}
-			s.cost = channelCost(typed, []rune(c.index.lower[cd.id])) - zipfWeight*z
-			if !hasApos && strings.ContainsRune(w, '\'') {
-				s.cost += costApostroph
+			if !hasApos && strings.HasSuffix(w, "'s") {
+				s.cost += costPossessive
 			}
 		}
-		ss[i] = s
+		ss = append(ss, s)
+	}
+	if lower && c.ranking == RankNoisyChannel {
+		for _, sp := range c.splits(lw) {
+			s := scored{word: sp[0] + " " + sp[1], dist: 1, freq: min(c.lex.Freq(sp[0]), c.lex.Freq(sp[1]))}
+			s.cost = costSplit - zipfWeight*min(c.zipf(sp[0]), c.zipf(sp[1]))
+			ss = append(ss, s)
+		}
+	}
+	if len(ss) == 0 {
+		return "", false
 	}
 	b := slices.MinFunc(ss, func(a, b scored) int {
 		if c.ranking == RankNoisyChannel {
@@ -327,6 +349,43 @@ func (c *Checker) best(lw string, lower bool) (string, bool) {
 		)
 	})
 	return b.word, true
+}
+
+// zipf is the word's Zipf value, or zipfUnknown for a dictionary word
+// missing from the frequency list.
+func (c *Checker) zipf(w string) float64 {
+	if z := c.lex.Zipf(w); z > 0 {
+		return z
+	}
+	return zipfUnknown
+}
+
+// splits returns the ways lw divides into two dictionary words written
+// together ("alot", "freetime"): each part at least two letters, or "a".
+func (c *Checker) splits(lw string) [][2]string {
+	var out [][2]string
+	for i := 1; i < len(lw); i++ {
+		if !utf8.RuneStart(lw[i]) {
+			continue
+		}
+		a, b := lw[:i], lw[i:]
+		if !splitPart(a) || !splitPart(b) || strings.ContainsRune(a+b, '\'') {
+			continue
+		}
+		if c.lex.ContainsLower(a) && c.lex.ContainsLower(b) {
+			out = append(out, [2]string{a, b})
+		}
+	}
+	return out
+}
+
+func splitPart(p string) bool {
+	return p == "a" || utf8.RuneCountInString(p) >= 2
+}
+
+// isAcronym reports whether w is written in capitals only ("NASA", "AL").
+func isAcronym(w string) bool {
+	return casePattern(w) == caseUpper
 }
 
 func boolCmp(a, b bool) int {

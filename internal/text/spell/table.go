@@ -21,7 +21,7 @@ var learnerEn []byte
 var englishTable = sync.OnceValues(func() (Table, error) { return ParseTable(learnerEn) })
 
 // LearnerTable returns the shipped table of common errors for a language:
-// for "en", about 75,000 misspellings from Wikipedia's lists of common
+// for "en", about 81,000 misspellings from Wikipedia's lists of common
 // misspellings and the typos project, as packaged by cspell (CC BY-SA 4.0,
 // see data/SOURCES.md). Other languages have none yet and get an empty table.
 // The table is decoded once and shared: do not modify it.

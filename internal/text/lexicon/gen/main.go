@@ -63,22 +63,8 @@ func run(args []string) error {
 func readWordLists(paths []string) ([]string, error) {
 	seen := map[string]bool{}
 	for _, p := range paths {
-		f, err := os.Open(p)
-		if err != nil {
-			return nil, fmt.Errorf("open word list: %w", err)
-		}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			w := strings.TrimSpace(sc.Text())
-			if w == "" || !utf8.ValidString(w) {
-				continue
-			}
-			seen[w] = true
-		}
-		err = sc.Err()
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read word list %s: %w", p, err)
+		if err := readWordList(p, seen); err != nil {
+			return nil, err
 		}
 	}
 	words := make([]string, 0, len(seen))
@@ -87,6 +73,25 @@ func readWordLists(paths []string) ([]string, error) {
 	}
 	slices.Sort(words)
 	return words, nil
+}
+
+func readWordList(path string, seen map[string]bool) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("open word list: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		w := strings.TrimSpace(sc.Text())
+		if w != "" && utf8.ValidString(w) {
+			seen[w] = true
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read word list %s: %w", path, err)
+	}
+	return nil
 }
 
 // readSubtlex returns a header line with the total count followed by
@@ -164,21 +169,14 @@ func writeGzipLines(path string, lines []string) error {
 	}
 	zw, err := gzip.NewWriterLevel(f, gzip.BestCompression)
 	if err != nil {
-		f.Close()
-		return fmt.Errorf("gzip %s: %w", path, err)
+		return errors.Join(fmt.Errorf("gzip %s: %w", path, err), f.Close())
 	}
 	bw := bufio.NewWriter(zw)
-	for _, l := range lines {
-		bw.WriteString(l)
-		bw.WriteByte('\n')
+	if _, err := bw.WriteString(strings.Join(lines, "\n") + "\n"); err != nil {
+		return errors.Join(fmt.Errorf("write %s: %w", path, err), zw.Close(), f.Close())
 	}
-	if err := bw.Flush(); err != nil {
-		f.Close()
+	if err := errors.Join(bw.Flush(), zw.Close(), f.Close()); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := zw.Close(); err != nil {
-		f.Close()
-		return fmt.Errorf("close gzip %s: %w", path, err)
-	}
-	return f.Close()
+	return nil
 }

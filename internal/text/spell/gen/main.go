@@ -57,20 +57,22 @@ func run(args []string) error {
 		return err
 	}
 	var kept, held []string
-	dropped := 0
+	dropped, multi := 0, 0
 	for _, p := range pairs {
-		wrong, right := p[0], p[1]
-		if !usable(en, wrong, right) {
+		right, ok := choose(en, p)
+		if !ok {
 			dropped++
 			continue
 		}
-		line := wrong + "\t" + right
-		if h := fnv.New32a(); true {
-			h.Write([]byte(wrong))
-			if h.Sum32()%heldOutEvery == 0 && !strings.Contains(right, " ") {
-				held = append(held, line)
-				continue
-			}
+		line := p.wrong + "\t" + right
+		if len(p.right) > 1 {
+			multi++ // ambiguous entries go to the table, never to the test set
+			kept = append(kept, line)
+			continue
+		}
+		if heldOutHash(p.wrong)%heldOutEvery == 0 && !strings.Contains(right, " ") {
+			held = append(held, line)
+			continue
 		}
 		kept = append(kept, line)
 	}
@@ -79,16 +81,29 @@ func run(args []string) error {
 	if err := writeGzip(*table, kept); err != nil {
 		return err
 	}
-	if err := os.WriteFile(*test, []byte(strings.Join(held, "\n")+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(*test, []byte(strings.Join(held, "\n")+"\n"), 0o600); err != nil {
 		return fmt.Errorf("write test set: %w", err)
 	}
-	fmt.Printf("%d source pairs: %d in the table, %d held out, %d dropped\n", len(pairs), len(kept), len(held), dropped)
+	fmt.Printf("%d source entries: %d in the table (%d with several suggestions), %d held out, %d dropped\n",
+		len(pairs), len(kept), multi, len(held), dropped)
 	return nil
 }
 
-// readCspell returns [misspelling, correction] pairs with exactly one
-// suggested correction; entries offering several are ambiguous and left out.
-func readCspell(path string) ([][2]string, error) {
+// heldOutHash is FNV-1a (32 bits) of the misspelling.
+func heldOutHash(s string) uint32 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(s)) // a hash.Hash never returns an error
+	return h.Sum32()
+}
+
+// pair is one source entry: a misspelling and its suggested corrections.
+type pair struct {
+	wrong string
+	right []string
+}
+
+// readCspell returns the entries with their suggested corrections.
+func readCspell(path string) ([]pair, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read cspell dictionary: %w", err)
@@ -103,23 +118,48 @@ func readCspell(path string) ([][2]string, error) {
 		return nil, fmt.Errorf("decode cspell dictionary: %w", err)
 	}
 	seen := map[string]bool{}
-	var out [][2]string
+	var out []pair
 	for _, d := range doc.Defs {
 		for _, e := range slices.Concat(d.FlagWords, d.SuggestWords) {
 			wrong, right, ok := strings.Cut(e, "->")
-			if !ok || strings.Contains(right, ",") {
+			if !ok {
 				continue
 			}
 			wrong = strings.ToLower(strings.TrimSpace(wrong))
-			right = strings.TrimSpace(right)
 			if seen[wrong] {
 				continue
 			}
 			seen[wrong] = true
-			out = append(out, [2]string{wrong, right})
+			p := pair{wrong: wrong}
+			for _, r := range strings.Split(right, ",") {
+				if r = strings.TrimSpace(r); r != "" {
+					p.right = append(p.right, r)
+				}
+			}
+			out = append(out, p)
 		}
 	}
 	return out, nil
+}
+
+// choose picks the correction of an entry: its only suggestion, or of
+// several (a word that could be "which" or "witch") the most frequent, a phrase counting as
+// its rarest word, the first on a tie. Unusable suggestions are skipped.
+func choose(en *lexicon.Lexicon, p pair) (string, bool) {
+	best, bestZipf := "", -1.0
+	for _, r := range p.right {
+		if !usable(en, p.wrong, r) {
+			continue
+		}
+		z := 100.0
+		for _, w := range strings.Fields(r) {
+			z = min(z, en.Zipf(w))
+		}
+		if z > bestZipf {
+			best, bestZipf = r, z
+		}
+	}
+	return best, best != ""
 }
 
 // usable keeps pairs whose misspelling is one word the dictionary does not
@@ -153,11 +193,13 @@ func writeGzip(path string, lines []string) error {
 	if err != nil {
 		return fmt.Errorf("create %s: %w", path, err)
 	}
-	zw, _ := gzip.NewWriterLevel(f, gzip.BestCompression)
+	zw, err := gzip.NewWriterLevel(f, gzip.BestCompression)
+	if err != nil {
+		return errors.Join(fmt.Errorf("gzip %s: %w", path, err), f.Close())
+	}
 	bw := bufio.NewWriter(zw)
-	for _, l := range lines {
-		bw.WriteString(l)
-		bw.WriteByte('\n')
+	if _, err := bw.WriteString(strings.Join(lines, "\n") + "\n"); err != nil {
+		return errors.Join(fmt.Errorf("write %s: %w", path, err), zw.Close(), f.Close())
 	}
 	err = errors.Join(bw.Flush(), zw.Close(), f.Close())
 	if err != nil {

@@ -1,0 +1,347 @@
+// Package bus is hule's messaging runtime, one API over three transports:
+// SQLite topics (tables in the service database, the embedded default),
+// PostgreSQL topics, and Kafka fed through a transactional outbox. It runs
+// handlers on a Watermill router, makes each handled event's state change,
+// idempotency record, consumed offset and outgoing events one transaction
+// where the transport allows, retries transient errors with backoff,
+// dead-letters permanent ones to "<topic>.DLQ", and carries correlation id
+// and W3C trace context from producer to consumer with logs, spans and
+// Prometheus metrics on the way.
+package bus
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+	"github.com/ThreeDotsLabs/watermill/components/forwarder"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hule-dev/hule/internal/events"
+	"github.com/hule-dev/hule/internal/store"
+)
+
+// OutboxTopic is the SQL topic that holds outgoing events in Kafka mode until
+// the relay has handed them to Kafka.
+const OutboxTopic = "hule.outbox"
+
+// relayGroup is the consumer group of the outbox relay.
+const relayGroup = "hule.relay"
+
+// DLQSuffix is appended to a topic to name its dead-letter topic.
+const DLQSuffix = ".DLQ"
+
+// Handler handles one event inside tx: it decodes ev.Data (the events
+// package's typed decoding), changes state through tx and publishes its
+// outgoing events with Bus.Publish* on the same tx. Returning an error marked
+// with fault.Permanent (or a typed permanent error of the events package)
+// dead-letters the event at once; any other error is retried.
+type Handler func(ctx context.Context, tx *sql.Tx, ev events.Raw) error
+
+// Deps are the collaborators of a Bus.
+type Deps struct {
+	// DB is the service database: SQL topics, outbox and idempotency records
+	// live in it. Required.
+	DB *store.DB
+	// Logger receives the router's and handlers' logs. Nil discards them.
+	Logger *slog.Logger
+	// Metrics registers the bus metrics. Nil registers them nowhere.
+	Metrics prometheus.Registerer
+	// Tracer starts one span per handled message. Nil traces nothing.
+	Tracer trace.TracerProvider
+	// KafkaPublisher and KafkaSubscriber are the Kafka transport (package
+	// bus/kafka); required when the transport is kafka://. The subscriber
+	// factory is called once per consumer group.
+	KafkaPublisher  message.Publisher
+	KafkaSubscriber func(consumerGroup string) (message.Subscriber, error)
+}
+
+type route struct {
+	group, topic string
+	h            Handler
+}
+
+// Bus publishes and consumes events. Build it with New, register handlers
+// with Handle, then call Run.
+type Bus struct {
+	cfg     Config
+	db      *store.DB
+	log     *slog.Logger
+	wlog    watermill.LoggerAdapter
+	tracer  trace.Tracer
+	m       *metrics
+	schema  wsql.SchemaAdapter
+	offsets wsql.OffsetsAdapter
+	deps    Deps
+
+	declared sync.Map // topic -> struct{}: tables known to exist
+	inserts  sync.Map // topic -> *sql.Stmt: prepared single-row insert
+	stmts    statements
+
+	mu      sync.Mutex
+	routes  []route
+	running chan struct{}
+	started bool
+}
+
+// New checks cfg and deps and returns a Bus. It does no I/O; Run and
+// Declare create tables.
+func New(cfg Config, deps Deps) (*Bus, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("bus config: %w", err)
+	}
+	cfg = cfg.withDefaults()
+	if deps.DB == nil {
+		return nil, errors.New("bus: no database")
+	}
+	switch cfg.Kind() {
+	case KindSQLite, KindPostgres:
+		if string(deps.DB.Dialect) != cfg.Kind() {
+			return nil, fmt.Errorf("bus: transport %s needs a %s database, got %s", cfg.Kind(), cfg.Kind(), deps.DB.Dialect)
+		}
+	case KindKafka:
+		if deps.KafkaPublisher == nil || deps.KafkaSubscriber == nil {
+			return nil, errors.New("bus: kafka transport without KafkaPublisher/KafkaSubscriber")
+		}
+	}
+	logger := deps.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	tp := deps.Tracer
+	if tp == nil {
+		tp = noop.NewTracerProvider()
+	}
+	m, err := newMetrics(deps.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	schema, offsets, err := SQLAdapters(deps.DB.Dialect, cfg.BatchSize)
+	if err != nil {
+		return nil, err
+	}
+	return &Bus{
+		cfg:     cfg,
+		db:      deps.DB,
+		log:     logger,
+		wlog:    watermill.NewSlogLoggerWithLevelMapping(logger, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug}),
+		tracer:  tp.Tracer("github.com/hule-dev/hule/internal/bus"),
+		m:       m,
+		schema:  schema,
+		offsets: offsets,
+		deps:    deps,
+		running: make(chan struct{}),
+	}, nil
+}
+
+// Handle registers h for topic under consumerGroup (normally the service
+// name). Every consumer group receives every event of the topic once. Call
+// it before Run.
+func (b *Bus) Handle(consumerGroup, topic string, h Handler) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.started {
+		panic("bus: Handle after Run")
+	}
+	b.routes = append(b.routes, route{group: consumerGroup, topic: topic, h: h})
+}
+
+// Running is closed once Run has started every subscription.
+func (b *Bus) Running() <-chan struct{} { return b.running }
+
+// sqlTopics reports whether topics are tables in the service database.
+func (b *Bus) sqlTopics() bool { return b.cfg.Kind() != KindKafka }
+
+// Declare creates the tables of the given topics (SQL transports) so that
+// publishing in a transaction needs no DDL. Run declares the topics it
+// subscribes to and their dead-letter topics; producers declare what they
+// publish at start-up.
+func (b *Bus) Declare(ctx context.Context, topics ...string) error {
+	if !b.sqlTopics() {
+		topics = []string{OutboxTopic}
+	}
+	for _, topic := range topics {
+		if _, ok := b.declared.Load(topic); ok {
+			continue
+		}
+		err := store.InTx(ctx, b.db.DB, func(tx *sql.Tx) error {
+			return b.createTopic(ctx, tx, topic)
+		})
+		if err != nil {
+			return fmt.Errorf("declare topic %s: %w", topic, err)
+		}
+		if b.sqlTopics() {
+			if err := b.prepareInsert(ctx, topic); err != nil {
+				return err
+			}
+		}
+		b.declared.Store(topic, struct{}{})
+	}
+	return nil
+}
+
+func (b *Bus) createTopic(ctx context.Context, tx *sql.Tx, topic string) error {
+	return ensureTopic(ctx, tx, b.schema, topic)
+}
+
+// prepareInsert prepares the single-row insert of topic, which Publish
+// uses in handler transactions (SQLite parses unprepared statements anew
+// on every call). It runs outside any transaction, as SQLite's one
+// connection may be held by a subscriber otherwise.
+func (b *Bus) prepareInsert(ctx context.Context, topic string) error {
+	q, err := b.schema.InsertQuery(wsql.InsertQueryParams{Topic: topic, Msgs: message.Messages{message.NewMessage("", nil)}})
+	if err != nil {
+		return fmt.Errorf("insert query %s: %w", topic, err)
+	}
+	st, err := b.db.PrepareContext(ctx, q.Query) //nolint:sqlclosecheck // kept for the bus's lifetime
+	if err != nil {
+		return fmt.Errorf("prepare insert %s: %w", topic, err)
+	}
+	if _, loaded := b.inserts.LoadOrStore(topic, st); loaded {
+		_ = st.Close() //nolint:sqlclosecheck // a concurrent Declare stored its own
+	}
+	return nil
+}
+
+func (b *Bus) newSQLSubscriber(group string) (*wsql.Subscriber, error) {
+	deadline := b.cfg.AckDeadline
+	sub, err := wsql.NewSubscriber(wsql.BeginnerFromStdSQL(b.db.DB), wsql.SubscriberConfig{
+		ConsumerGroup:    group,
+		AckDeadline:      &deadline,
+		PollInterval:     b.cfg.PollInterval,
+		ResendInterval:   b.cfg.InitialBackoff,
+		RetryInterval:    b.cfg.PollInterval,
+		SchemaAdapter:    b.schema,
+		OffsetsAdapter:   b.offsets,
+		InitializeSchema: true,
+	}, b.wlog)
+	if err != nil {
+		return nil, fmt.Errorf("sql subscriber %s: %w", group, err)
+	}
+	return sub, nil
+}
+
+// Run consumes every registered topic (and, in Kafka mode, relays the
+// outbox to Kafka) until ctx ends or a part fails.
+func (b *Bus) Run(ctx context.Context) error {
+	b.mu.Lock()
+	if b.started {
+		b.mu.Unlock()
+		return errors.New("bus: Run called twice")
+	}
+	b.started = true
+	routes := append([]route(nil), b.routes...)
+	b.mu.Unlock()
+
+	var declare []string
+	for _, r := range routes {
+		declare = append(declare, r.topic, r.topic+DLQSuffix)
+	}
+	if err := b.Declare(ctx, declare...); err != nil {
+		return err
+	}
+
+	if err := b.stmts.prepare(ctx, b.db.DB); err != nil {
+		return err
+	}
+	defer b.stmts.close()
+
+	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: b.cfg.CloseTimeout}, b.wlog)
+	if err != nil {
+		return fmt.Errorf("router: %w", err)
+	}
+	subs := map[string]message.Subscriber{}
+	for _, r := range routes {
+		sub, ok := subs[r.group]
+		if !ok {
+			if b.sqlTopics() {
+				sub, err = b.newSQLSubscriber(r.group)
+			} else {
+				sub, err = b.deps.KafkaSubscriber(r.group)
+			}
+			if err != nil {
+				return err
+			}
+			subs[r.group] = sub
+		}
+		router.AddConsumerHandler(r.group+"/"+r.topic, r.topic, sub, b.consume(r.group, r.topic, r.h))
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return router.Run(gctx) })
+	if !b.sqlTopics() {
+		relay, err := NewRelay(b.db, b.deps.KafkaPublisher, b.log)
+		if err != nil {
+			return err
+		}
+		g.Go(func() error { return relay.Run(gctx) })
+	}
+	g.Go(func() error {
+		select {
+		case <-router.Running():
+			close(b.running)
+		case <-gctx.Done():
+		}
+		return nil
+	})
+	err = g.Wait()
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// Relay forwards the outbox (Kafka mode) to a publisher: it reads
+// OutboxTopic in commit order with its own consumer group and advances its
+// offset only after the target acknowledged each message, so an event is
+// never lost and, after a crash between publish and offset commit, at most
+// re-sent (consumers are idempotent). The producer's event id and timestamp
+// travel inside the payload unchanged.
+type Relay struct {
+	fwd *forwarder.Forwarder
+}
+
+// NewRelay builds a relay from db's outbox to target.
+func NewRelay(db *store.DB, target message.Publisher, logger *slog.Logger) (*Relay, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	wlog := watermill.NewSlogLoggerWithLevelMapping(logger, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
+	schema, offsets, err := SQLAdapters(db.Dialect, 100)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := wsql.NewSubscriber(wsql.BeginnerFromStdSQL(db.DB), wsql.SubscriberConfig{
+		ConsumerGroup:    relayGroup,
+		PollInterval:     20 * time.Millisecond,
+		SchemaAdapter:    schema,
+		OffsetsAdapter:   offsets,
+		InitializeSchema: true,
+	}, wlog)
+	if err != nil {
+		return nil, fmt.Errorf("outbox subscriber: %w", err)
+	}
+	fwd, err := forwarder.NewForwarder(sub, target, wlog, forwarder.Config{ForwarderTopic: OutboxTopic})
+	if err != nil {
+		return nil, fmt.Errorf("outbox forwarder: %w", err)
+	}
+	return &Relay{fwd: fwd}, nil
+}
+
+// Run relays until ctx ends.
+func (r *Relay) Run(ctx context.Context) error {
+	return r.fwd.Run(ctx)
+}
+
+// Running is closed once the relay consumes.
+func (r *Relay) Running() <-chan struct{} { return r.fwd.Running() }

@@ -1,0 +1,206 @@
+package bus_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/hule-dev/hule/internal/bus"
+	"github.com/hule-dev/hule/internal/bus/kafka"
+	"github.com/hule-dev/hule/internal/store"
+	"github.com/hule-dev/hule/internal/store/storetest"
+)
+
+// crashingPublisher passes the first allow messages to target, then hangs
+// like a process that died mid-publish, until killed.
+type crashingPublisher struct {
+	target message.Publisher
+	allow  int32
+	sent   atomic.Int32
+	hung   chan struct{}
+	killed chan struct{}
+}
+
+func (p *crashingPublisher) Publish(topic string, msgs ...*message.Message) error {
+	for _, m := range msgs {
+		if p.sent.Add(1) > p.allow {
+			select {
+			case p.hung <- struct{}{}:
+			default:
+			}
+			<-p.killed
+			return errors.New("process killed")
+		}
+		if err := p.target.Publish(topic, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *crashingPublisher) Close() error { return nil }
+
+// relayTarget is where the relay delivers and how a consumer bus reads it.
+type relayTarget struct {
+	publisher message.Publisher
+	consumer  func(t *testing.T, db *store.DB) *bus.Bus
+}
+
+func sqlTarget(t *testing.T, consumerDB *store.DB) relayTarget {
+	schema, _, _ := bus.SQLAdapters(consumerDB.Dialect, 0)
+	pub, err := wsql.NewPublisher(wsql.BeginnerFromStdSQL(consumerDB.DB),
+		wsql.PublisherConfig{SchemaAdapter: schema, AutoInitializeSchema: true}, watermill.NopLogger{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return relayTarget{publisher: pub, consumer: func(t *testing.T, db *store.DB) *bus.Bus {
+		b, _ := newBus(t, db)
+		return b
+	}}
+}
+
+func kafkaTarget(t *testing.T) relayTarget {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.GroupMinSessionTimeout(100*time.Millisecond))
+	if err != nil {
+		t.Fatalf("start kfake: %v", err)
+	}
+	t.Cleanup(c.Close)
+	cfg := kafka.Config{Brokers: c.ListenAddrs(), Partitions: 3, HeartbeatInterval: 100 * time.Millisecond}
+	pub, err := kafka.NewPublisher(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pub.Close() })
+	return relayTarget{publisher: pub, consumer: func(t *testing.T, db *store.DB) *bus.Bus {
+		return kafkaBus(t, db, cfg, pub)
+	}}
+}
+
+func kafkaBus(t *testing.T, db *store.DB, cfg kafka.Config, pub message.Publisher) *bus.Bus {
+	t.Helper()
+	bcfg := bus.DefaultConfig("kafka://" + cfg.Brokers[0])
+	bcfg.InitialBackoff, bcfg.MaxBackoff = time.Millisecond, 5*time.Millisecond
+	b, err := bus.New(bcfg, bus.Deps{
+		DB:             db,
+		KafkaPublisher: pub,
+		KafkaSubscriber: func(group string) (message.Subscriber, error) {
+			c := cfg
+			c.ConsumerGroup = group
+			return kafka.NewSubscriber(c, slog.New(slog.DiscardHandler))
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestRelayCrashSafety commits events to the outbox, kills the relay while
+// it publishes, restarts it, and checks that the consumer applied every
+// event exactly once with the producer's event ids.
+func TestRelayCrashSafety(t *testing.T) {
+	targets := map[string]func(t *testing.T, consumerDB *store.DB) relayTarget{
+		"sql topics": sqlTarget,
+		"kafka":      func(t *testing.T, _ *store.DB) relayTarget { return kafkaTarget(t) },
+	}
+	for name, mk := range targets {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			producerDB := storetest.SQLite(t)
+			consumerDB := storetest.SQLite(t, appMigrations)
+			target := mk(t, consumerDB)
+
+			// The producer writes to its outbox (Kafka mode); its bus is not
+			// run, so nothing is relayed yet.
+			producer := kafkaBus(t, producerDB, kafka.Config{Brokers: []string{"127.0.0.1:1"}}, target.publisher)
+			if err := producer.Declare(ctx); err != nil {
+				t.Fatal(err)
+			}
+			const n = 30
+			want := map[string]bool{}
+			err := store.InTx(ctx, producerDB.DB, func(tx *sql.Tx) error {
+				for i := range n {
+					ev := bus.Event(envelope(i))
+					want[ev.EventID().String()] = true
+					if err := producer.Publish(ctx, tx, ev); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			// First relay: publishes 10, hangs on the 11th, is killed.
+			crash := &crashingPublisher{target: target.publisher, allow: 10, hung: make(chan struct{}, 1), killed: make(chan struct{})}
+			relay1, err := bus.NewRelay(producerDB, crash, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rctx, kill := context.WithCancel(ctx)
+			done := make(chan error, 1)
+			go func() { done <- relay1.Run(rctx) }()
+			select {
+			case <-crash.hung:
+			case <-time.After(30 * time.Second):
+				t.Fatal("relay never reached the crash point")
+			}
+			kill()
+			close(crash.killed)
+			if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+				t.Fatalf("killed relay: %v", err)
+			}
+
+			// Restarted relay delivers the rest (and may re-send some).
+			relay2, err := bus.NewRelay(producerDB, target.publisher, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r2ctx, stop := context.WithCancel(ctx)
+			done2 := make(chan error, 1)
+			go func() { done2 <- relay2.Run(r2ctx) }()
+			t.Cleanup(func() {
+				stop()
+				if err := <-done2; err != nil && !errors.Is(err, context.Canceled) {
+					t.Errorf("relay: %v", err)
+				}
+			})
+
+			consumer := target.consumer(t, consumerDB)
+			consumer.Handle("svc", topicIn, applyHandler)
+			start(t, consumer)
+			eventually(t, "every event applied", func() bool { return count(t, consumerDB, "SELECT COUNT(*) FROM applied") == n })
+
+			rows, err := consumerDB.Query("SELECT event_id FROM applied")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				if !want[id] {
+					t.Errorf("applied event %s was never published (event id not kept)", id)
+				}
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if got := topicRows(t, consumerDB, topicIn+".DLQ"); got != 0 {
+				t.Errorf("dead letters = %d, want 0", got)
+			}
+		})
+	}
+}

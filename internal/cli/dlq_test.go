@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/hule-dev/hule/internal/bus"
+	"github.com/hule-dev/hule/internal/events"
+	"github.com/hule-dev/hule/internal/store"
+)
+
+const dlqTestTopic = "test.dlq.cli.v1"
+
+// poisonDataDir makes a SQLite data dir whose bus dead-lettered one
+// malformed message with id "poison-1".
+func poisonDataDir(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := store.OpenSQLite(ctx, filepath.Join(dir, store.SQLiteFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := store.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	cfg := bus.DefaultConfig("sqlite")
+	cfg.PollInterval = 5 * time.Millisecond
+	b, err := bus.New(cfg, bus.Deps{DB: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Handle("svc", dlqTestTopic, func(context.Context, *sql.Tx, events.Raw) error { return nil })
+	if err := b.Declare(ctx, dlqTestTopic); err != nil {
+		t.Fatal(err)
+	}
+	schema, _, _ := bus.SQLAdapters(db.Dialect, 0)
+	err = store.InTx(ctx, db.DB, func(tx *sql.Tx) error {
+		q, err := schema.InsertQuery(wsql.InsertQueryParams{Topic: dlqTestTopic, Msgs: message.Messages{message.NewMessage("poison-1", []byte("{oops"))}})
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, q.Query, q.Args...)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- b.Run(runCtx) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		dls, err := bus.ListDeadLetters(ctx, db, dlqTestTopic)
+		if err == nil && len(dls) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("poison message not dead-lettered (err %v)", err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func runDLQ(args ...string) (string, error) {
+	var out, errOut bytes.Buffer
+	err := Run(context.Background(), append([]string{"dlq"}, args...), Env{Stdout: &out, Stderr: &errOut})
+	return out.String(), err
+}
+
+func TestDLQListAndReplay(t *testing.T) {
+	dir := poisonDataDir(t)
+
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int // -1: no error
+		want     []string
+	}{
+		{"list all", []string{"list", "--data", dir}, -1, []string{"poison-1", dlqTestTopic, bus.ReasonUndecodable, "svc/" + dlqTestTopic}},
+		{"list other topic", []string{"list", "--data", dir, "--topic", "test.none.v1"}, -1, []string{"ID"}},
+		{"replay needs target", []string{"replay", "--data", dir}, 2, nil},
+		{"replay unknown id", []string{"replay", "nope", "--data", dir}, 1, nil},
+		{"replay", []string{"replay", "poison-1", "--data", dir}, -1, []string{"replayed 1"}},
+		{"list after replay", []string{"list", "--data", dir}, -1, []string{"ID"}},
+		{"missing data dir", []string{"list", "--data", filepath.Join(dir, "absent")}, 2, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := runDLQ(tt.args...)
+			if tt.wantCode == -1 {
+				if err != nil {
+					t.Fatalf("err = %v, want nil", err)
+				}
+			} else if got := ExitCode(err); err == nil || got != tt.wantCode {
+				t.Fatalf("exit code = %d (err %v), want %d", got, err, tt.wantCode)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			if strings.HasPrefix(tt.name, "list after") && strings.Contains(out, "poison-1") {
+				t.Errorf("replayed dead letter still listed:\n%s", out)
+			}
+		})
+	}
+}

@@ -1,0 +1,153 @@
+package lifecycle
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/hule-dev/hule/internal/events"
+)
+
+// lbatch is what lifecycle keeps of a registered batch.
+type lbatch struct {
+	id            string
+	userID        string
+	courseCode    events.CourseCode
+	orgID         *string
+	promptRef     *events.StorageReferenceMetadata
+	expected      int
+	provisioned   bool
+	correlationID uuid.UUID
+}
+
+var errNoBatch = errors.New("no such batch")
+
+func loadBatch(ctx context.Context, tx *sql.Tx, id string) (*lbatch, error) {
+	b := &lbatch{id: id}
+	var course, corr string
+	var prompt *string
+	var provisioned int
+	err := tx.QueryRowContext(ctx, `SELECT user_id, course_code, org_id, prompt_ref, expected_count, provisioned, correlation_id
+		FROM lifecycle_batches WHERE batch_id = $1`, id).
+		Scan(&b.userID, &course, &b.orgID, &prompt, &b.expected, &provisioned, &corr)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNoBatch
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load batch %s: %w", id, err)
+	}
+	b.courseCode, b.provisioned = events.CourseCode(course), provisioned != 0
+	b.correlationID, _ = uuid.Parse(corr)
+	if prompt != nil {
+		b.promptRef = &events.StorageReferenceMetadata{}
+		if err := json.Unmarshal([]byte(*prompt), b.promptRef); err != nil {
+			return nil, fmt.Errorf("decode prompt ref of %s: %w", id, err)
+		}
+	}
+	return b, nil
+}
+
+// essayRow is one essay slot.
+type essayRow struct {
+	id     string
+	status events.EssayStatus
+}
+
+func loadEssay(ctx context.Context, tx *sql.Tx, batchID, essayID string) (*essayRow, error) {
+	var st string
+	err := tx.QueryRowContext(ctx, `SELECT status FROM lifecycle_essays WHERE batch_id = $1 AND essay_id = $2`,
+		batchID, essayID).Scan(&st)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load essay %s: %w", essayID, err)
+	}
+	return &essayRow{id: essayID, status: events.EssayStatus(st)}, nil
+}
+
+func setEssayStatus(ctx context.Context, tx *sql.Tx, essayID string, st events.EssayStatus, at time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE lifecycle_essays SET status = $1, updated_at = $2 WHERE essay_id = $3`,
+		string(st), at, essayID); err != nil {
+		return fmt.Errorf("set status of %s: %w", essayID, err)
+	}
+	return nil
+}
+
+func countAssigned(ctx context.Context, tx *sql.Tx, batchID string) (int, error) {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM lifecycle_essays WHERE batch_id = $1 AND text_storage_id IS NOT NULL`,
+		batchID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count assigned essays of %s: %w", batchID, err)
+	}
+	return n, nil
+}
+
+// phaseRun is the latest run of a phase for a batch.
+type phaseRun struct {
+	correlationID uuid.UUID
+	reported      bool
+}
+
+func loadRun(ctx context.Context, tx *sql.Tx, batchID string, p events.PhaseName) (*phaseRun, error) {
+	var corr string
+	var reported int
+	err := tx.QueryRowContext(ctx, `SELECT correlation_id, reported FROM lifecycle_phase_runs WHERE batch_id = $1 AND phase = $2`,
+		batchID, string(p)).Scan(&corr, &reported)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load %s run of %s: %w", p, batchID, err)
+	}
+	r := &phaseRun{reported: reported != 0}
+	r.correlationID, _ = uuid.Parse(corr)
+	return r, nil
+}
+
+// Results of an essay in a phase run.
+const (
+	resultPending = "pending"
+	resultSuccess = "success"
+	resultFailed  = "failed"
+)
+
+// runEssay is one essay of a phase run.
+type runEssay struct {
+	id      string
+	input   string
+	result  string
+	output  *string
+	ordinal int
+}
+
+func loadRunEssays(ctx context.Context, tx *sql.Tx, batchID string, p events.PhaseName) ([]runEssay, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT essay_id, input_storage_id, result, output_storage_id, position
+		FROM lifecycle_phase_essays WHERE batch_id = $1 AND phase = $2 ORDER BY position`, batchID, string(p))
+	if err != nil {
+		return nil, fmt.Errorf("load %s essays of %s: %w", p, batchID, err)
+	}
+	defer rows.Close()
+	var out []runEssay
+	for rows.Next() {
+		var e runEssay
+		if err := rows.Scan(&e.id, &e.input, &e.result, &e.output, &e.ordinal); err != nil {
+			return nil, fmt.Errorf("load %s essays of %s: %w", p, batchID, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func setRunResult(ctx context.Context, tx *sql.Tx, batchID string, p events.PhaseName, essayID, result string, output *string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE lifecycle_phase_essays SET result = $1, output_storage_id = $2
+		WHERE batch_id = $3 AND phase = $4 AND essay_id = $5`, result, output, batchID, string(p), essayID); err != nil {
+		return fmt.Errorf("record %s result of %s: %w", p, essayID, err)
+	}
+	return nil
+}
