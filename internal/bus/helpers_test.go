@@ -18,3 +18,9 @@ func wsqlInit(topic string) wsql.SchemaInitializingQueriesParams {
 func wsqlInsert(topic string, msgs ...*message.Message) wsql.InsertQueryParams {
 	return wsql.InsertQueryParams{Topic: topic, Msgs: msgs}
 }
+
+var errTest = errorString("test failure")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }

@@ -15,7 +15,7 @@ import (
 
 // TextHash identifies an anchor's text for the duplicate check: SHA-256 of
 // the text with surrounding white space trimmed and line endings unified,
-// so the same file saved by another editor is still recognised.
+// so the same file saved by another editor is still recognized.
 func TextHash(text string) string {
 	t := strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n"))
 	sum := sha256.Sum256([]byte(t))

@@ -220,7 +220,7 @@ func NewEngine(st Store, j judge.Judge, opts EngineOptions) *Engine {
 // stored comparisons are never asked again. It returns the outcome and nil,
 // or a *JobError for a job that ended without a result (with the partial
 // outcome: counts and timing), or another error when it could not go on
-// (store failure, cancelled context): running it again resumes it.
+// (store failure, canceled context): running it again resumes it.
 func (e *Engine) Run(ctx context.Context, job Job) (*Outcome, error) {
 	settings := job.Settings.withDefaults()
 	if job.ID == "" {
@@ -235,7 +235,11 @@ func (e *Engine) Run(ctx context.Context, job Job) (*Outcome, error) {
 	}
 	essays, err := prepareEssays(job.Essays, scale)
 	if err != nil {
-		return nil, fault.Permanent(fmt.Errorf("cj job %s: %w", job.ID, err))
+		// A request that can never be assessed: report it as a failed job
+		// (nothing is stored, so nothing is left to resume).
+		at := e.opts.Now().UTC()
+		return &Outcome{JobID: job.ID, BatchID: job.BatchID, AssignmentID: job.AssignmentID, Scale: scale.ID,
+			Provider: e.judge.Name(), Started: at, Finished: at}, &JobError{Code: CodeValidation, Message: err.Error()}
 	}
 
 	rec := JobRecord{
@@ -523,7 +527,7 @@ func (r *run) judgeWave(ctx context.Context, pairs []pairing.Pair) error {
 				Overrides: r.settings.Overrides,
 			})
 			if err != nil && ctx.Err() != nil {
-				return nil // cancelled: not an answer, asked again on resume
+				return nil // canceled: not an answer, asked again on resume
 			}
 			results <- called{pair: pair, attempt: attempt, verdict: v, err: err}
 			return nil

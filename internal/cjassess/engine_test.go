@@ -115,8 +115,8 @@ func TestRunInputs(t *testing.T) {
 		},
 		{name: "unknown grade scale", essays: students[:3], scale: "us_letter", wantErr: grading.ErrUnknownScale},
 		{name: "anchor grade off the scale", essays: append(students[:3:3], cjassess.Essay{ID: "x", Text: "t", Anchor: true, Grade: "Z"}),
-			wantErr: errors.New("not on scale")},
-		{name: "duplicate essay id", essays: []cjassess.Essay{students[0], students[0]}, wantErr: errors.New("listed twice")},
+			wantCode: cjassess.CodeValidation},
+		{name: "duplicate essay id", essays: []cjassess.Essay{students[0], students[0]}, wantCode: cjassess.CodeValidation},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,7 +2,6 @@ package cjassess_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,18 +130,6 @@ func (j *recordingJudge) total() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.n
-}
-
-// synthEssays makes n student essays of graded quality from the examples.
-func synthEssays(t testing.TB, n int) []cjassess.Essay {
-	t.Helper()
-	students, _ := exampleEssays(t)
-	out := make([]cjassess.Essay, n)
-	for i := range out {
-		src := students[i%len(students)]
-		out[i] = cjassess.Essay{ID: fmt.Sprintf("e%04d", i), Text: src.Text + strings.Repeat(" Extra words here.", i/len(students))}
-	}
-	return out
 }
 
 func errUnknownScale() error { return grading.ErrUnknownScale }

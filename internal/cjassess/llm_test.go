@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -100,13 +101,7 @@ func TestRunLLMJudge(t *testing.T) {
 	}
 	both := 0
 	for k := range orders {
-		var a, b string
-		_, _ = fmt.Sscanf(k, "%s", &a)
-		for i := range k {
-			if k[i] == '|' {
-				a, b = k[:i], k[i+1:]
-			}
-		}
+		a, b, _ := strings.Cut(k, "|")
 		if orders[b+"|"+a] {
 			both++
 		}

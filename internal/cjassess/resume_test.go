@@ -3,6 +3,7 @@ package cjassess_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/hule-dev/hule/internal/cjassess"
@@ -11,12 +12,12 @@ import (
 )
 
 // TestResume interrupts a job after some judged comparisons (the context is
-// cancelled, as by a crash or shutdown), resumes it on the same store with a
+// canceled, as by a crash or shutdown), resumes it on the same store with a
 // new engine and judge, and checks that no judged pair is asked again and
 // that the job ends with as many comparisons as an uninterrupted run.
 func TestResume(t *testing.T) {
 	students, anchors := exampleEssays(t)
-	essays := append(students[:14:14], anchors[:4]...)
+	essays := slices.Concat(students[:14], anchors[:4])
 	settings := cjassess.Settings{
 		Concurrency: 4,
 		// A tiny threshold never counts as stable: both runs spend the

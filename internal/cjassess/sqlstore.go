@@ -90,11 +90,11 @@ func (s *SQLStore) CreateJob(ctx context.Context, job JobRecord) (JobRecord, boo
 // Job implements Store.
 func (s *SQLStore) Job(ctx context.Context, id string) (JobRecord, error) {
 	var (
-		j                      = JobRecord{ID: id}
-		assignment, code, msg  sql.NullString
-		state, settings        string
-		seed                   int64
-		ssr                    sql.NullFloat64
+		j                     = JobRecord{ID: id}
+		assignment, code, msg sql.NullString
+		state, settings       string
+		seed                  int64
+		ssr                   sql.NullFloat64
 	)
 	err := s.db.QueryRowContext(ctx,
 		`SELECT batch_id, assignment_id, state, settings, seed, ssr, error_code, error_message, created_at, updated_at

@@ -216,10 +216,10 @@ func writeFitTable(w io.Writer, res scoring.Result, comparisons int) error {
 // rankFlags are the options of `hule cj rank`.
 type rankFlags struct {
 	anchors, assignment, scale, judge, model, baseURL, format string
-	comparisons                                              int
-	seed                                                     uint64
-	bothOrders                                               bool
-	random                                                   bool
+	comparisons                                               int
+	seed                                                      uint64
+	bothOrders                                                bool
+	random                                                    bool
 }
 
 func newCJRankCmd(env Env) *cobra.Command {

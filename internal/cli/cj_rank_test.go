@@ -155,7 +155,7 @@ func TestCJRankFormats(t *testing.T) {
 	texts := map[string]string{
 		"a.txt":   "The school day should start later. Teenagers need more sleep, and research shows that tired students learn less. Because of this, a later start would help grades and health.",
 		"b.md":    "i think school is ok. it start early. thats bad i guess.",
-		"c.txt":   "Starting school later has benefits and costs. On one hand, students would sleep longer; on the other hand, buses and parents' work hours would need to change. Overall, however, the evidence favours a later start.",
+		"c.txt":   "Starting school later has benefits and costs. On one hand, students would sleep longer; on the other hand, buses and parents' work hours would need to change. Overall, however, the evidence favors a later start.",
 		"d.txt":   "   ",
 		"skip.ps": "not an essay file",
 	}

@@ -90,7 +90,7 @@ type Config struct {
 	// owner (default 10s). It must stay below the group's rebalance timeout.
 	RevokeTimeout time.Duration
 	// ProduceTimeout bounds how long Publish waits for Kafka to acknowledge a
-	// record before failing it (default 30s).
+	// record before failing it (default 30s, at least 1s).
 	ProduceTimeout time.Duration
 	// FetchMaxWait is how long the broker may hold a fetch open waiting for
 	// data (default 500ms, Kafka's own default; franz-go's 5s would delay
@@ -124,6 +124,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("kafka config: replication factor %d < -1", c.ReplicationFactor)
 	case c.MaxInFlight < 0:
 		return fmt.Errorf("kafka config: max in flight %d < 0", c.MaxInFlight)
+	case c.ProduceTimeout > 0 && c.ProduceTimeout < time.Second:
+		return fmt.Errorf("kafka config: produce timeout %s < 1s (franz-go's minimum)", c.ProduceTimeout)
 	case c.NackResendDelay < 0, c.RevokeTimeout < 0, c.ProduceTimeout < 0,
 		c.FetchMaxWait < 0, c.SessionTimeout < 0, c.HeartbeatInterval < 0:
 		return errors.New("kafka config: negative duration")

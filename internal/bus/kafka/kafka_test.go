@@ -20,6 +20,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/pubsub/tests"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -498,6 +499,7 @@ func TestConfigValidate(t *testing.T) {
 		{name: "negative partitions", mutate: func(c *kafka.Config) { c.Partitions = -1 }, wantErr: "partitions"},
 		{name: "replication below -1", mutate: func(c *kafka.Config) { c.ReplicationFactor = -2 }, wantErr: "replication"},
 		{name: "negative in flight", mutate: func(c *kafka.Config) { c.MaxInFlight = -1 }, wantErr: "in flight"},
+		{name: "produce timeout below franz-go's minimum", mutate: func(c *kafka.Config) { c.ProduceTimeout = time.Millisecond }, wantErr: "produce timeout"},
 		{name: "negative duration", mutate: func(c *kafka.Config) { c.RevokeTimeout = -time.Second }, wantErr: "duration"},
 	}
 	for _, tc := range cases {
@@ -741,5 +743,46 @@ func crashChild(t *testing.T, brokers []string) {
 			fmt.Printf("acked %s\n", m.Payload)
 			m.Ack()
 		}
+	}
+}
+
+func TestTopicCreation(t *testing.T) {
+	cases := []struct {
+		name           string
+		creation       kafka.TopicCreation
+		wantPartitions int // 0: the topic must not exist and Publish must fail
+	}{
+		{name: "admin creates with configured partitions", creation: kafka.TopicsAdmin, wantPartitions: 3},
+		{name: "broker auto-creates with its default", creation: kafka.TopicsBroker, wantPartitions: 2},
+		{name: "existing never creates", creation: kafka.TopicsExisting},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation(), kfake.DefaultNumPartitions(2))
+			if err != nil {
+				t.Fatalf("start kfake: %v", err)
+			}
+			t.Cleanup(c.Close) // after the clients, which newPubSub registers later
+			cfg := testConfig(c.ListenAddrs(), "creation", 3)
+			cfg.TopicCreation = tc.creation
+			cfg.ProduceTimeout = time.Second
+			pub, _ := newPubSub(t, cfg)
+			err = pub.Publish("made", keyed("k", "x"))
+			if (err == nil) != (tc.wantPartitions > 0) {
+				t.Fatalf("publish: got %v, want error %v", err, tc.wantPartitions == 0)
+			}
+			cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+			if err != nil {
+				t.Fatalf("new client: %v", err)
+			}
+			defer cl.Close()
+			details, err := kadm.NewClient(cl).ListTopics(t.Context())
+			if err != nil {
+				t.Fatalf("list topics: %v", err)
+			}
+			if got := len(details["made"].Partitions); got != tc.wantPartitions {
+				t.Errorf("partitions of topic: got %d, want %d", got, tc.wantPartitions)
+			}
+		})
 	}
 }

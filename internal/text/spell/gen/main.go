@@ -143,8 +143,9 @@ func readCspell(path string) ([]pair, error) {
 }
 
 // choose picks the correction of an entry: its only suggestion, or of
-// several (a word that could be "which" or "witch") the most frequent, a phrase counting as
-// its rarest word, the first on a tie. Unusable suggestions are skipped.
+// several (a slip that could stand for "which" or "witch") the most
+// frequent, a phrase counting as its rarest word, the first on a tie.
+// Unusable suggestions are skipped.
 func choose(en *lexicon.Lexicon, p pair) (string, bool) {
 	best, bestZipf := "", -1.0
 	for _, r := range p.right {

@@ -1,0 +1,72 @@
+package bus
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/hule-dev/hule/internal/events"
+)
+
+func TestBackoff(t *testing.T) {
+	tests := []struct {
+		attempt int
+		want    time.Duration
+	}{
+		{1, 100 * time.Millisecond},
+		{2, 200 * time.Millisecond},
+		{3, 400 * time.Millisecond},
+		{5, time.Second},
+		{50, time.Second},
+	}
+	for _, tt := range tests {
+		if got := backoff(100*time.Millisecond, time.Second, tt.attempt); got != tt.want {
+			t.Errorf("backoff(attempt %d) = %s, want %s", tt.attempt, got, tt.want)
+		}
+	}
+}
+
+type keyBase struct {
+	EntityID string `json:"entity_id"`
+}
+
+type keyed struct {
+	keyBase
+	EssayID *string `json:"essay_id"`
+	BatchID string  `json:"batch_id"`
+}
+
+func TestPartitionKey(t *testing.T) {
+	essay := "e1"
+	tests := []struct {
+		name string
+		out  Outgoing
+		want string
+	}{
+		{"batch first", Event(events.NewEnvelope("t.v1", "s", uuid.New(), keyed{keyBase{"x"}, &essay, "b1"})), "b1"},
+		{"essay without batch", Event(events.NewEnvelope("t.v1", "s", uuid.New(), keyed{keyBase{"x"}, &essay, ""})), "e1"},
+		{"embedded entity", Event(events.NewEnvelope("t.v1", "s", uuid.New(), keyed{keyBase: keyBase{"x"}})), "x"},
+		{"pointer data", Event(events.NewEnvelope("t.v1", "s", uuid.New(), &keyed{BatchID: "b2"})), "b2"},
+		{"no key fields", Event(events.NewEnvelope("t.v1", "s", uuid.New(), map[string]string{"batch_id": "m"})), ""},
+		{"explicit", Event(events.NewEnvelope("t.v1", "s", uuid.New(), keyed{BatchID: "b1"})).WithKey("k"), "k"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg, err := tt.out.encode(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := msg.Metadata.Get(MetaPartitionKey); got != tt.want {
+				t.Errorf("partition key = %q, want %q", got, tt.want)
+			}
+			if got := msg.Metadata.Get(MetaEventType); got != "t.v1" {
+				t.Errorf("event type = %q, want t.v1", got)
+			}
+			if msg.UUID != tt.out.EventID().String() {
+				t.Errorf("message id %s != event id %s", msg.UUID, tt.out.EventID())
+			}
+		})
+	}
+}
