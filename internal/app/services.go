@@ -64,6 +64,8 @@ func buildGateway(_ context.Context, p *Platform) error {
 	}
 	g.Register(p.bus, p.cfg.GatewayGroup)
 	p.Token = g.LocalToken
-	p.public.Handle("/", g.Handler())
+	h := g.Handler()
+	p.public.Handle("/v1/", h)
+	p.public.Handle("/openapi.json", h)
 	return nil
 }
