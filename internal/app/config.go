@@ -25,6 +25,24 @@ type Config struct {
 	GatewayGroup    string        `flag:"gateway-group" env:"HULE_GATEWAY_GROUP" usage:"consumer group of this gateway's live notifications (unique per gateway process when several run)"`
 
 	Gateway gateway.Config
+	CJ      CJConfig
+
+	// Getenv reads provider API keys (named by the judge settings). The
+	// command line passes the process environment; nil reads nothing.
+	Getenv func(string) string
+}
+
+// CJConfig holds the comparative-judgement settings.
+type CJConfig struct {
+	Judge           string  `flag:"judge" env:"HULE_JUDGE" usage:"judge: offline, openai (any OpenAI-compatible server) or anthropic"`
+	JudgeModel      string  `flag:"judge-model" env:"HULE_JUDGE_MODEL" usage:"model of an LLM judge (empty: the provider's default in hule)"`
+	JudgeBaseURL    string  `flag:"judge-base-url" env:"HULE_JUDGE_BASE_URL" usage:"base URL of an OpenAI-compatible or Anthropic server (empty: the provider's public API)"`
+	JudgeAPIKeyEnv  string  `flag:"judge-api-key-env" env:"HULE_JUDGE_API_KEY_ENV" usage:"environment variable holding the judge's API key (default OPENAI_API_KEY / ANTHROPIC_API_KEY)"`
+	Comparisons     int     `flag:"cj-comparisons" env:"HULE_CJ_COMPARISONS" usage:"comparisons per essay"`
+	Scale           string  `flag:"cj-scale" env:"HULE_CJ_SCALE" usage:"grade scale: swedish_8_anchor, eng5_np_legacy_9_step or eng5_np_national_9_step"`
+	Concurrency     int     `flag:"cj-concurrency" env:"HULE_CJ_CONCURRENCY" usage:"judge calls of one wave run at once"`
+	MinSuccessRate  float64 `flag:"cj-min-success" env:"HULE_CJ_MIN_SUCCESS" usage:"share of comparisons that must succeed for a batch to be assessed"`
+	SpellDictionary string  `flag:"spell-dict-dir" env:"HULE_SPELL_DICT_DIR" usage:"directory of hunspell dictionaries (Swedish)"`
 }
 
 // DefaultConfig is the embedded default a new user gets.
@@ -39,6 +57,13 @@ func DefaultConfig() Config {
 		KafkaPartitions: 6,
 		GatewayGroup:    gateway.Group,
 		Gateway:         gateway.DefaultConfig(),
+		CJ: CJConfig{
+			Judge:          "offline",
+			Comparisons:    12,
+			Scale:          "swedish_8_anchor",
+			Concurrency:    8,
+			MinSuccessRate: 0.8,
+		},
 	}
 }
 
@@ -65,6 +90,12 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Gateway.Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.CJ.Comparisons < 1 {
+		errs = append(errs, errors.New("--cj-comparisons must be at least 1"))
+	}
+	if c.CJ.MinSuccessRate < 0 || c.CJ.MinSuccessRate > 1 {
+		errs = append(errs, errors.New("--cj-min-success must be between 0 and 1"))
 	}
 	if c.KafkaPartitions <= 0 {
 		errs = append(errs, errors.New("--kafka-partitions must be positive"))

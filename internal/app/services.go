@@ -2,9 +2,16 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
+	"github.com/hule-dev/hule/internal/cjassess"
+	"github.com/hule-dev/hule/internal/cjassess/judge"
+	"github.com/hule-dev/hule/internal/cjassess/pairing"
 	"github.com/hule-dev/hule/internal/content"
 	"github.com/hule-dev/hule/internal/gateway"
+	"github.com/hule-dev/hule/internal/nlp"
+	"github.com/hule-dev/hule/internal/spellcheck"
 	"github.com/hule-dev/hule/internal/store"
 )
 
@@ -13,6 +20,7 @@ import (
 func schemas() []store.Migrations {
 	return []store.Migrations{
 		content.Schema(),
+		cjassess.Schema(),
 	}
 }
 
@@ -22,9 +30,9 @@ var builders = map[string]func(ctx context.Context, p *Platform) error{
 	"content":    buildContent,
 	"batch":      func(context.Context, *Platform) error { return nil },
 	"lifecycle":  func(context.Context, *Platform) error { return nil },
-	"spellcheck": func(context.Context, *Platform) error { return nil },
-	"nlp":        func(context.Context, *Platform) error { return nil },
-	"cjassess":   func(context.Context, *Platform) error { return nil },
+	"spellcheck": buildSpellcheck,
+	"nlp":        buildNLP,
+	"cjassess":   buildCJAssess,
 	"results":    func(context.Context, *Platform) error { return nil },
 	"gateway":    buildGateway,
 }
@@ -50,7 +58,98 @@ func buildContent(_ context.Context, p *Platform) error {
 	h := content.NewHandler(p.content, p.cfg.ContentMaxBytes, p.log)
 	p.api.Handle("/v1/content", h)
 	p.api.Handle("/v1/content/", h)
+	in, err := content.NewIntake(content.IntakeDeps{
+		DB: p.db, Bus: p.bus, Store: p.content, Logger: p.log.With("service", "content"), BatchOwner: p.batchOwner,
+	}, content.IntakeConfig{MaxFileSize: p.cfg.ContentMaxBytes})
+	if err != nil {
+		return err
+	}
+	in.Routes(p.api)
 	return nil
+}
+
+func buildSpellcheck(_ context.Context, p *Platform) error {
+	s, err := spellcheck.New(spellcheck.Deps{DB: p.db, Bus: p.bus, Content: p.content, Logger: p.log.With("service", "spellcheck")},
+		spellcheck.Config{DictDir: p.cfg.CJ.SpellDictionary})
+	if err != nil {
+		return err
+	}
+	s.Register(p.bus)
+	return nil
+}
+
+func buildNLP(_ context.Context, p *Platform) error {
+	s, err := nlp.New(nlp.Deps{DB: p.db, Bus: p.bus, Content: p.content, Logger: p.log.With("service", "nlp")}, nlp.Config{})
+	if err != nil {
+		return err
+	}
+	s.Register(p.bus)
+	return nil
+}
+
+func buildCJAssess(_ context.Context, p *Platform) error {
+	log := p.log.With("service", "cjassess")
+	c := p.cfg.CJ
+	jcfg := judge.DefaultConfig(c.Judge)
+	jcfg.Provider = c.Judge
+	if c.JudgeModel != "" {
+		jcfg.Model = c.JudgeModel
+	}
+	jcfg.BaseURL = c.JudgeBaseURL
+	if c.JudgeAPIKeyEnv != "" {
+		jcfg.APIKeyEnv = c.JudgeAPIKeyEnv
+	}
+	getenv := p.cfg.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	j, err := judge.New(jcfg, getenv, log)
+	if err != nil {
+		return err
+	}
+	llm := c.Judge != "" && c.Judge != judge.ProviderOffline
+	svc, err := cjassess.NewService(cjassess.NewSQLStore(p.db.DB), j, cjassess.Config{
+		Scale:          c.Scale,
+		Pairing:        pairing.Options{ComparisonsPerEssay: c.Comparisons, BothOrders: llm},
+		Concurrency:    c.Concurrency,
+		MinSuccessRate: c.MinSuccessRate,
+	}, log)
+	if err != nil {
+		return err
+	}
+	w := cjassess.NewWorker(cjassess.WorkerDeps{
+		DB: p.db, Service: svc, Pub: p.bus, Logger: log,
+		Texts: p.readText,
+		Blobs: func(ctx context.Context, id, contentType string, data []byte) error {
+			return p.content.Put(ctx, content.ID(id), contentType, data)
+		},
+		BlobID: func(parts ...string) string { return string(content.DerivedID(parts...)) },
+	})
+	w.Register(p.bus)
+	p.runners = append(p.runners, runner{name: "cjassess worker", run: w.Run})
+	return nil
+}
+
+// readText reads an essay text for the CJ service, telling a missing text
+// (the essay fails) from a store outage (the job is retried).
+func (p *Platform) readText(ctx context.Context, storageID string) (string, error) {
+	b, err := p.content.Get(ctx, content.ID(storageID))
+	if errors.Is(err, content.ErrNotFound) || errors.Is(err, content.ErrBadID) {
+		return "", fmt.Errorf("%w: %w", cjassess.ErrTextMissing, err)
+	}
+	if err != nil {
+		return "", err
+	}
+	return string(b.Data), nil
+}
+
+// batchOwner answers the upload route's ownership question; until the
+// batch service runs in this process every batch is accepted.
+func (p *Platform) batchOwner(ctx context.Context, batchID string) (string, bool, error) {
+	if p.owner == nil {
+		return "", false, errNoBatchService
+	}
+	return p.owner(ctx, batchID)
 }
 
 func buildGateway(_ context.Context, p *Platform) error {
@@ -69,3 +168,5 @@ func buildGateway(_ context.Context, p *Platform) error {
 	p.public.Handle("/openapi.json", h)
 	return nil
 }
+
+var errNoBatchService = errors.New("the batch service does not run in this process")

@@ -376,8 +376,12 @@ func (r *run) restore(ctx context.Context) error {
 			r.out.FailedCalls++
 			continue
 		}
-		if _, ok := r.byID[c.EssayA]; !ok {
-			return fmt.Errorf("cj job %s: stored comparison names unknown essay %s", r.job.ID, c.EssayA)
+		if !r.scorable(c.EssayA) || !r.scorable(c.EssayB) {
+			// An essay whose text went missing since: its judgements
+			// cannot be used, the others can.
+			r.e.log.WarnContext(ctx, "cj stored comparison skipped", "job_id", r.job.ID,
+				"essay_a", c.EssayA, "essay_b", c.EssayB)
+			continue
 		}
 		if err := r.planner.Record(pair); err != nil {
 			return fmt.Errorf("cj job %s: replay comparison: %w", r.job.ID, err)
@@ -385,6 +389,12 @@ func (r *run) restore(ctx context.Context) error {
 		r.addComparison(c)
 	}
 	return nil
+}
+
+// scorable reports whether id is an essay of this run with text.
+func (r *run) scorable(id string) bool {
+	es, ok := r.byID[id]
+	return ok && es.Missing == ""
 }
 
 func (r *run) addComparison(c ComparisonRecord) {

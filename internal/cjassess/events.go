@@ -34,6 +34,24 @@ type Metadata struct {
 	OutputTokens      int64            `json:"output_tokens"`
 	CostUSD           float64          `json:"estimated_cost_usd"`
 	JudgeFit          []JudgeFitRecord `json:"judge_fit,omitempty"`
+	// Essays carries what EssayResultV1 has no field for: each essay's
+	// standard error, fit and grade probabilities (the original dropped
+	// them; teachers need them to read a grade's confidence).
+	Essays []EssayMetaRecord `json:"essays"`
+	// ComparisonsStorageID names the content blob listing the job's
+	// comparisons with the judge's justifications (set by the worker).
+	ComparisonsStorageID string `json:"comparisons_storage_id,omitempty"`
+}
+
+// EssayMetaRecord is one essay's detail in Metadata.Essays.
+type EssayMetaRecord struct {
+	EssayID            string             `json:"essay_id"`
+	SE                 float64            `json:"se"`
+	Infit              float64            `json:"infit"`
+	Outfit             float64            `json:"outfit"`
+	Comparisons        int                `json:"comparisons"`
+	Wins               int                `json:"wins"`
+	GradeProbabilities map[string]float64 `json:"grade_probabilities,omitempty"`
 }
 
 // JudgeFitRecord is one judge's (model's) fit in the rich event.
@@ -126,6 +144,21 @@ func RichResult(o *Outcome) (events.AssessmentResultV1, error) {
 	}
 	for _, j := range o.Judges {
 		meta.JudgeFit = append(meta.JudgeFit, JudgeFitRecord{Judge: j.ID, Comparisons: j.Comparisons, Infit: j.Infit, Outfit: j.Outfit})
+	}
+	var grades []string
+	if sc, err := grading.LookupScale(o.Scale); err == nil {
+		grades = sc.Grades
+	}
+	meta.Essays = make([]EssayMetaRecord, 0, len(o.Essays))
+	for _, e := range o.Essays {
+		rec := EssayMetaRecord{EssayID: e.ID, SE: e.SE, Infit: e.Infit, Outfit: e.Outfit, Comparisons: e.Comparisons, Wins: e.Wins}
+		if len(e.Probabilities) == len(grades) && len(grades) > 0 {
+			rec.GradeProbabilities = make(map[string]float64, len(grades))
+			for i, g := range grades {
+				rec.GradeProbabilities[g] = e.Probabilities[i]
+			}
+		}
+		meta.Essays = append(meta.Essays, rec)
 	}
 	obj, err := events.NewObject(meta)
 	if err != nil {

@@ -82,3 +82,31 @@ func TestResume(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeEssayGoneMissing: a redelivered request whose essay text has
+// gone missing since the first run reuses the other judgements and lists
+// that essay as failed.
+func TestResumeEssayGoneMissing(t *testing.T) {
+	students, _ := exampleEssays(t)
+	st := sqliteStore(t)
+	job := cjassess.Job{ID: "job-gone", BatchID: "b", Essays: slices.Clone(students[:6])}
+	first, err := cjassess.NewEngine(st, newRecordingJudge(), cjassess.EngineOptions{}).Run(context.Background(), job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job.Essays[0] = cjassess.Essay{ID: job.Essays[0].ID, Missing: "content not found"}
+	j := newRecordingJudge()
+	out, err := cjassess.NewEngine(st, j, cjassess.EngineOptions{}).Run(context.Background(), job)
+	if err != nil {
+		t.Fatalf("rerun: %v", err)
+	}
+	if j.total() != 0 {
+		t.Errorf("rerun of a completed job made %d judge calls, want 0", j.total())
+	}
+	if len(out.Failed) != 1 || out.Failed[0].ID != students[0].ID || len(out.Essays) != 5 {
+		t.Errorf("failed %+v, scored %d; want %s failed and 5 scored", out.Failed, len(out.Essays), students[0].ID)
+	}
+	if out.Comparisons >= first.Comparisons {
+		t.Errorf("comparisons %d, want fewer than the first run's %d", out.Comparisons, first.Comparisons)
+	}
+}

@@ -14,7 +14,6 @@ import (
 	"github.com/hule-dev/hule/internal/cjassess/grading"
 	"github.com/hule-dev/hule/internal/cjassess/judge"
 	"github.com/hule-dev/hule/internal/cjassess/pairing"
-	"github.com/hule-dev/hule/internal/content"
 	"github.com/hule-dev/hule/internal/events"
 	"github.com/hule-dev/hule/internal/fault"
 )
@@ -25,26 +24,10 @@ var ErrTextMissing = errors.New("essay text missing")
 
 // TextFunc reads a stored text by storage id. It returns ErrTextMissing
 // (wrapped) when the text does not exist; any other error is treated as
-// transient and fails the whole call so that it is retried.
+// transient and fails the whole call so that it is retried. The composition
+// root builds one over the content store (cjassess imports no other
+// service): map content.ErrNotFound and content.ErrBadID to ErrTextMissing.
 type TextFunc func(ctx context.Context, storageID string) (string, error)
-
-// ContentTexts reads texts from the content store.
-func ContentTexts(cs content.Store) TextFunc {
-	return func(ctx context.Context, storageID string) (string, error) {
-		id, err := content.ParseID(storageID)
-		if err != nil {
-			return "", fmt.Errorf("%w: %w", ErrTextMissing, err)
-		}
-		b, err := cs.Get(ctx, id)
-		if errors.Is(err, content.ErrNotFound) {
-			return "", fmt.Errorf("%w: %w", ErrTextMissing, err)
-		}
-		if err != nil {
-			return "", fmt.Errorf("read text %s: %w", storageID, err)
-		}
-		return string(b.Data), nil
-	}
-}
 
 type readResult struct{ text, missing string }
 

@@ -3,20 +3,46 @@ package cjassess_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/hule-dev/hule/internal/cjassess"
 	"github.com/hule-dev/hule/internal/cjassess/judge"
 	"github.com/hule-dev/hule/internal/cjassess/pairing"
-	"github.com/hule-dev/hule/internal/content"
 	"github.com/hule-dev/hule/internal/events"
 	"github.com/hule-dev/hule/internal/fault"
 )
 
+// textStore is an in-memory content store behind a TextFunc.
+type textStore struct {
+	mu    sync.Mutex
+	texts map[string]string
+}
+
+func newTextStore() *textStore { return &textStore{texts: map[string]string{}} }
+
+func (s *textStore) put(text string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := fmt.Sprintf("%032x", len(s.texts)+1)
+	s.texts[id] = text
+	return id
+}
+
+func (s *textStore) get(_ context.Context, id string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.texts[id]
+	if !ok {
+		return "", fmt.Errorf("%w: %s", cjassess.ErrTextMissing, id)
+	}
+	return t, nil
+}
+
 // newRequest stores texts in cs and builds the request lifecycle would send.
-func newRequest(t *testing.T, cs content.Store, texts map[string]string, missing ...string) events.ELSCJAssessmentRequestV1 {
+func newRequest(t *testing.T, cs *textStore, texts map[string]string, missing ...string) events.ELSCJAssessmentRequestV1 {
 	t.Helper()
-	ctx := context.Background()
 	batch := "batch-svc"
 	req := events.ELSCJAssessmentRequestV1{
 		BaseEventData:  events.BaseEventData{EventName: events.EventELSCJAssessmentRequested, EntityID: &batch},
@@ -25,14 +51,10 @@ func newRequest(t *testing.T, cs content.Store, texts map[string]string, missing
 		AssignmentID: func() *string { s := "assign-svc"; return &s }(),
 	}
 	for id, text := range texts {
-		sid, err := content.Save(ctx, cs, "text/plain", []byte(text))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.EssaysForCJ = append(req.EssaysForCJ, events.EssayProcessingInputRefV1{EssayID: id, TextStorageID: string(sid)})
+		req.EssaysForCJ = append(req.EssaysForCJ, events.EssayProcessingInputRefV1{EssayID: id, TextStorageID: cs.put(text)})
 	}
 	for _, id := range missing {
-		req.EssaysForCJ = append(req.EssaysForCJ, events.EssayProcessingInputRefV1{EssayID: id, TextStorageID: string(content.NewID())})
+		req.EssaysForCJ = append(req.EssaysForCJ, events.EssayProcessingInputRefV1{EssayID: id, TextStorageID: "ffffffffffffffffffffffffffffffff"})
 	}
 	return req
 }
@@ -40,20 +62,13 @@ func newRequest(t *testing.T, cs content.Store, texts map[string]string, missing
 func TestServiceAssess(t *testing.T) {
 	students, anchors := exampleEssays(t)
 	ctx := context.Background()
-	cs, err := content.NewFileStore(t.TempDir(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cs := newTextStore()
 	st := sqliteStore(t)
 	// Anchors of the assignment: half inline, half in the content store.
 	for i, a := range anchors {
 		storage := ""
 		if i%2 == 1 {
-			id, err := content.Save(ctx, cs, "text/plain", []byte(a.Text))
-			if err != nil {
-				t.Fatal(err)
-			}
-			storage = string(id)
+			storage = cs.put(a.Text)
 		}
 		rec, err := cjassess.NewAnchor("assign-svc", a.Grade, a.DisplayName, a.Text, storage, "")
 		if err != nil {
@@ -72,7 +87,7 @@ func TestServiceAssess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, err := svc.Assess(ctx, req, cjassess.ContentTexts(cs))
+	pub, err := svc.Assess(ctx, req, cs.get)
 	if err != nil {
 		t.Fatalf("Assess: %v", err)
 	}
@@ -100,7 +115,7 @@ func TestServiceAssess(t *testing.T) {
 	// not asked anything.
 	rec := newRecordingJudge()
 	svc2, _ := cjassess.NewService(st, rec, cjassess.Config{Pairing: pairing.Options{ComparisonsPerEssay: 8}}, nil)
-	pub2, err := svc2.Assess(ctx, req, cjassess.ContentTexts(cs))
+	pub2, err := svc2.Assess(ctx, req, cs.get)
 	if err != nil {
 		t.Fatalf("redelivered Assess: %v", err)
 	}
@@ -114,7 +129,7 @@ func TestServiceAssess(t *testing.T) {
 
 func TestServiceAssessFailures(t *testing.T) {
 	ctx := context.Background()
-	cs, _ := content.NewFileStore(t.TempDir(), 0)
+	cs := newTextStore()
 	students, _ := exampleEssays(t)
 	tests := []struct {
 		name     string
@@ -146,7 +161,7 @@ func TestServiceAssessFailures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			pub, err := svc.Assess(ctx, newRequest(t, cs, tt.texts, tt.missing...), cjassess.ContentTexts(cs))
+			pub, err := svc.Assess(ctx, newRequest(t, cs, tt.texts, tt.missing...), cs.get)
 			if err != nil {
 				t.Fatalf("Assess: %v", err)
 			}
@@ -173,5 +188,21 @@ func TestServiceConfig(t *testing.T) {
 	}
 	if !errors.Is(err, errUnknownScale()) {
 		t.Errorf("err = %v, want ErrUnknownScale", err)
+	}
+}
+
+// TestServiceAssessTextOutage: a content store that cannot answer (not a
+// missing text) fails the call with a transient error, to be retried.
+func TestServiceAssessTextOutage(t *testing.T) {
+	cs := newTextStore()
+	req := newRequest(t, cs, map[string]string{"a": "Some essay text here.", "b": "Another essay text."})
+	svc, err := cjassess.NewService(sqliteStore(t), judge.NewOffline(nil), cjassess.Config{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outage := errors.New("connection refused")
+	_, err = svc.Assess(context.Background(), req, func(context.Context, string) (string, error) { return "", outage })
+	if !errors.Is(err, outage) || fault.IsPermanent(err) {
+		t.Errorf("err = %v, want the transient outage", err)
 	}
 }

@@ -66,6 +66,7 @@ func runPlatform(cmd *cobra.Command, env Env, cfg app.Config, services []string,
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	cfg.Getenv = env.Getenv
 	logger := app.Logger(cfg, env.Stderr)
 	ctx := cmd.Context()
 	p, err := app.New(ctx, cfg, services, logger)

@@ -4,7 +4,7 @@
 // EssayNlpCompletedV1 per essay for results and one thin
 // BatchNlpAnalysisCompletedV1 per batch for lifecycle, with the ids of the
 // essays that succeeded and failed. An essay whose text is missing fails
-// alone; the others are analysed.
+// alone; the others are analyzed.
 package nlp
 
 import (
@@ -132,7 +132,7 @@ type Summary struct {
 	ProcessingTimeSeconds float64           `json:"processing_time_seconds"`
 }
 
-// essayFailure is an essay that cannot be analysed: it fails alone.
+// essayFailure is an essay that cannot be analyzed: it fails alone.
 type essayFailure struct {
 	code events.ErrorCode
 	msg  string
@@ -201,8 +201,8 @@ func (s *Service) handleRequest(ctx context.Context, tx *sql.Tx, ev events.Raw) 
 		thinEnv.SetMeta(events.MetaUserID, userID)
 	}
 	out := bus.Event(thinEnv)
-	log.DebugContext(ctx, "nlp batch analysed", "successful", sum.Successful, "failed", sum.Failed)
-	if len(rich) == 0 {
+	log.DebugContext(ctx, "nlp batch analyzed", "successful", sum.Successful, "failed", sum.Failed)
+	if sum.Failed > 0 && sum.Successful == 0 {
 		return s.pub.PublishFailure(ctx, tx, out)
 	}
 	// One transaction: every essay's rich event and the batch's thin event
@@ -219,7 +219,7 @@ func language(s string) metrics.Language {
 	return metrics.Language(strings.ToLower(strings.TrimSpace(s)))
 }
 
-// analyze reads and analyses one essay. An *essayFailure fails the essay;
+// analyze reads and analyzes one essay. An *essayFailure fails the essay;
 // any other error is transient and retries the whole request.
 func (s *Service) analyze(ctx context.Context, batchID string, ref events.EssayProcessingInputRefV1,
 	lang metrics.Language, freq metrics.Frequencies) (events.EssayNlpCompletedV1, error) {
@@ -354,7 +354,7 @@ func thinEvent(batchID string, sum Summary, started time.Time) (events.BatchNlpA
 		var err error
 		info, err = events.NewObject(map[string]any{
 			"error_code": string(events.ErrorCodeNLPServiceError),
-			"message":    fmt.Sprintf("%d of %d essays could not be analysed", sum.Failed, sum.TotalEssays),
+			"message":    fmt.Sprintf("%d of %d essays could not be analyzed", sum.Failed, sum.TotalEssays),
 			"service":    Source,
 			"operation":  "analyze_batch",
 			"timestamp":  now,

@@ -1,3 +1,4 @@
+//nolint:misspell // deliberate misspellings: the spell checker under test corrects them
 package spellcheck
 
 import (
