@@ -2,7 +2,7 @@
 // services exist. It opens the database, runs every migration, builds the
 // bus on the configured transport, constructs the selected services,
 // registers their handlers and HTTP routes, and runs all long-lived parts
-// under one errgroup: the first failure stops everything, and a cancelled
+// under one errgroup: the first failure stops everything, and a canceled
 // context drains the process (readiness goes false first).
 package app
 
@@ -195,7 +195,8 @@ func (p *Platform) Listen() error {
 	if p.listener != nil {
 		return nil
 	}
-	l, err := net.Listen("tcp", p.cfg.Addr)
+	var lc net.ListenConfig
+	l, err := lc.Listen(context.Background(), "tcp", p.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", p.cfg.Addr, err)
 	}

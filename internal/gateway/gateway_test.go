@@ -194,7 +194,7 @@ func TestRateAndBodyLimits(t *testing.T) {
 }
 
 func TestCORS(t *testing.T) {
-	preflight := func(srv *httptest.Server) *http.Response {
+	preflight := func(srv *httptest.Server) (int, http.Header) {
 		req, _ := http.NewRequestWithContext(t.Context(), http.MethodOptions, srv.URL+"/v1/whoami", http.NoBody)
 		req.Header.Set("Origin", "https://school.example")
 		req.Header.Set("Access-Control-Request-Method", "POST")
@@ -202,17 +202,16 @@ func TestCORS(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
-		return resp
+		defer resp.Body.Close()
+		return resp.StatusCode, resp.Header
 	}
 	_, off := newGateway(t, nil)
-	if got := preflight(off).Header.Get("Access-Control-Allow-Origin"); got != "" {
-		t.Errorf("CORS off still allowed origin %q", got)
+	if _, h := preflight(off); h.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("CORS off still allowed origin %q", h.Get("Access-Control-Allow-Origin"))
 	}
 	_, on := newGateway(t, func(c *gateway.Config) { c.CORSOrigins = []string{"https://school.example"} })
-	resp := preflight(on)
-	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "https://school.example" {
-		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	if status, h := preflight(on); status != http.StatusNoContent || h.Get("Access-Control-Allow-Origin") != "https://school.example" {
+		t.Errorf("preflight: %d %v", status, h)
 	}
 }
 

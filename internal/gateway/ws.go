@@ -93,7 +93,7 @@ func (g *Gateway) serveWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // Accept has answered the client
 	}
-	defer conn.CloseNow()
+	defer func() { _ = conn.CloseNow() }()
 	c := g.hub.subscribe(user)
 	defer g.hub.unsubscribe(user, c)
 	// The client sends nothing we need; CloseRead handles its control
@@ -110,7 +110,7 @@ func (g *Gateway) serveWS(w http.ResponseWriter, r *http.Request) {
 		case <-ctx.Done():
 			return
 		case <-c.dropped:
-			conn.Close(websocket.StatusPolicyViolation, "too slow: notifications dropped")
+			_ = conn.Close(websocket.StatusPolicyViolation, "too slow: notifications dropped")
 			return
 		case msg := <-c.send:
 			if err := writeMsg(ctx, conn, msg); err != nil {

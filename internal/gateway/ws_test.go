@@ -48,6 +48,15 @@ func notification(t *testing.T, user, batch string, age time.Duration) events.Ra
 	return raw
 }
 
+// dial opens a WebSocket; the handshake response has no body to read.
+func dial(ctx context.Context, url string) (*websocket.Conn, error) {
+	conn, resp, err := websocket.Dial(ctx, url, nil)
+	if resp != nil && resp.Body != nil {
+		_ = resp.Body.Close()
+	}
+	return conn, err
+}
+
 func TestWebSocketNotifications(t *testing.T) {
 	cfg := gateway.DefaultConfig()
 	cfg.Tokens = []string{"tok-a=alice", "tok-b=bob"}
@@ -68,14 +77,18 @@ func TestWebSocketNotifications(t *testing.T) {
 	defer cancel()
 	wsURL := "ws" + strings.TrimPrefix(srv.URL, "http") + "/v1/ws"
 
-	if _, resp, err := websocket.Dial(ctx, wsURL, nil); err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+	_, resp, err := websocket.Dial(ctx, wsURL, nil)
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("dial without token: err=%v resp=%v, want 401", err, resp)
 	}
-	conn, _, err := websocket.Dial(ctx, wsURL+"?access_token=tok-a", nil)
+	conn, err := dial(ctx, wsURL+"?access_token=tok-a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.CloseNow()
+	defer func() { _ = conn.CloseNow() }()
 	read := func() gateway.Notification {
 		t.Helper()
 		_, b, err := conn.Read(ctx)
@@ -122,11 +135,11 @@ func TestHubDropsSlowClients(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/v1/ws?access_token=tok", nil)
+	conn, err := dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/v1/ws?access_token=tok")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.CloseNow()
+	defer func() { _ = conn.CloseNow() }()
 	for hub.Clients("carol") == 0 {
 		time.Sleep(10 * time.Millisecond)
 	}
