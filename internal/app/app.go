@@ -124,7 +124,7 @@ func New(ctx context.Context, cfg Config, names []string, logger *slog.Logger) (
 		return nil, err
 	}
 	p.closers = append(p.closers, p.db.Close)
-	if err := store.Migrate(ctx, p.db, schemas()...); err != nil {
+	if err := store.Migrate(ctx, p.db, Schemas()...); err != nil {
 		return nil, err
 	}
 	if err := p.openContent(); err != nil {

@@ -15,9 +15,10 @@ import (
 	"github.com/hule-dev/hule/internal/store"
 )
 
-// schemas lists the migrations of every service. All are applied whatever
-// the process runs, so that any process may host any service later.
-func schemas() []store.Migrations {
+// Schemas lists the migrations of every service. All are applied whatever
+// the process runs, so that any process may host any service later; `hule
+// migrate` applies the same list.
+func Schemas() []store.Migrations {
 	return []store.Migrations{
 		content.Schema(),
 		cjassess.Schema(),

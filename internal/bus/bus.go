@@ -16,11 +16,9 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
-	"github.com/ThreeDotsLabs/watermill/components/forwarder"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/trace"
@@ -45,7 +43,10 @@ const DLQSuffix = ".DLQ"
 // package's typed decoding), changes state through tx and publishes its
 // outgoing events with Bus.Publish* on the same tx. Returning an error marked
 // with fault.Permanent (or a typed permanent error of the events package)
-// dead-letters the event at once; any other error is retried.
+// dead-letters the event at once; any other error is retried. A handler
+// must do all its database work through tx: with SQLite topics the
+// subscriber holds the database's single connection, so a query on the
+// *sql.DB would wait forever.
 type Handler func(ctx context.Context, tx *sql.Tx, ev events.Raw) error
 
 // Deps are the collaborators of a Bus.
@@ -278,20 +279,39 @@ func (b *Bus) Run(ctx context.Context) error {
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return router.Run(gctx) })
-	if !b.sqlTopics() {
+	routerRunning := router.Running()
+	if len(routes) > 0 {
+		g.Go(func() error { return router.Run(gctx) })
+	} else {
+		// A Watermill router without handlers does not stop on ctx; a
+		// producer-only bus needs none.
+		ch := make(chan struct{})
+		close(ch)
+		routerRunning = ch
+	}
+	relayRunning := make(<-chan struct{})
+	if b.sqlTopics() {
+		ch := make(chan struct{})
+		close(ch)
+		relayRunning = ch
+	} else {
 		relay, err := NewRelay(b.db, b.deps.KafkaPublisher, b.log)
 		if err != nil {
 			return err
 		}
+		relayRunning = relay.Running()
 		g.Go(func() error { return relay.Run(gctx) })
 	}
 	g.Go(func() error {
-		select {
-		case <-router.Running():
-			close(b.running)
-		case <-gctx.Done():
+		for _, ch := range []<-chan struct{}{routerRunning, relayRunning} {
+			select {
+			case <-ch:
+			case <-gctx.Done():
+				return nil
+			}
 		}
+		close(b.running)
+		<-gctx.Done()
 		return nil
 	})
 	err = g.Wait()
@@ -300,48 +320,3 @@ func (b *Bus) Run(ctx context.Context) error {
 	}
 	return err
 }
-
-// Relay forwards the outbox (Kafka mode) to a publisher: it reads
-// OutboxTopic in commit order with its own consumer group and advances its
-// offset only after the target acknowledged each message, so an event is
-// never lost and, after a crash between publish and offset commit, at most
-// re-sent (consumers are idempotent). The producer's event id and timestamp
-// travel inside the payload unchanged.
-type Relay struct {
-	fwd *forwarder.Forwarder
-}
-
-// NewRelay builds a relay from db's outbox to target.
-func NewRelay(db *store.DB, target message.Publisher, logger *slog.Logger) (*Relay, error) {
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	wlog := watermill.NewSlogLoggerWithLevelMapping(logger, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
-	schema, offsets, err := SQLAdapters(db.Dialect, 100)
-	if err != nil {
-		return nil, err
-	}
-	sub, err := wsql.NewSubscriber(wsql.BeginnerFromStdSQL(db.DB), wsql.SubscriberConfig{
-		ConsumerGroup:    relayGroup,
-		PollInterval:     20 * time.Millisecond,
-		SchemaAdapter:    schema,
-		OffsetsAdapter:   offsets,
-		InitializeSchema: true,
-	}, wlog)
-	if err != nil {
-		return nil, fmt.Errorf("outbox subscriber: %w", err)
-	}
-	fwd, err := forwarder.NewForwarder(sub, target, wlog, forwarder.Config{ForwarderTopic: OutboxTopic})
-	if err != nil {
-		return nil, fmt.Errorf("outbox forwarder: %w", err)
-	}
-	return &Relay{fwd: fwd}, nil
-}
-
-// Run relays until ctx ends.
-func (r *Relay) Run(ctx context.Context) error {
-	return r.fwd.Run(ctx)
-}
-
-// Running is closed once the relay consumes.
-func (r *Relay) Running() <-chan struct{} { return r.fwd.Running() }

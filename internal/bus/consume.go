@@ -208,11 +208,27 @@ func (b *Bus) apply(ctx context.Context, tx *sql.Tx, group string, raw events.Ra
 	if err != nil {
 		return fmt.Errorf("record event: %w", err)
 	}
-	if n, err := res.RowsAffected(); err != nil {
+	if err := recorded(res); err != nil {
+		return err
+	}
+	return runHandler(ctx, tx, raw, h)
+}
+
+// recorded turns the result of the idempotency insert into errDuplicate
+// when the event was recorded before.
+func recorded(res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
 		return fmt.Errorf("record event: %w", err)
-	} else if n == 0 {
+	}
+	if n == 0 {
 		return errDuplicate
 	}
+	return nil
+}
+
+// runHandler calls h, turning a panic into a (transient) error.
+func runHandler(ctx context.Context, tx *sql.Tx, raw events.Raw, h Handler) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("handler panic: %v", r)

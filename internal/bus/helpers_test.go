@@ -1,6 +1,7 @@
 package bus_test
 
 import (
+	"encoding/json"
 	"testing/fstest"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
@@ -24,3 +25,5 @@ var errTest = errorString("test failure")
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -70,3 +70,21 @@ func TestPartitionKey(t *testing.T) {
 		})
 	}
 }
+
+func TestWithMetaCopies(t *testing.T) {
+	base := Event(events.NewEnvelope("t.v1", "s", uuid.New(), keyed{BatchID: "b1"}))
+	withUser := base.WithMeta(events.MetaUserID, "u1")
+	other := EventWithMeta(base, events.MetaUserID, "u2")
+	for _, tt := range []struct {
+		name string
+		out  Outgoing
+		want string
+	}{{"base", base, ""}, {"u1", withUser, "u1"}, {"u2", other, "u2"}} {
+		if got := tt.out.env.MetaString(events.MetaUserID); got != tt.want {
+			t.Errorf("%s: user_id = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	if withUser.key != "b1" || withUser.EventID() != base.EventID() {
+		t.Errorf("WithMeta lost key or id: %q %s", withUser.key, withUser.EventID())
+	}
+}

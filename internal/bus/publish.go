@@ -35,6 +35,20 @@ type metaEnvelope interface {
 	SetMeta(k string, v any)
 }
 
+// cloneEnvelope copies the *events.Envelope[T] behind env, giving the copy
+// its own metadata map, so that Outgoing values stay independent.
+func cloneEnvelope(env metaEnvelope) metaEnvelope {
+	v := reflect.ValueOf(env).Elem()
+	c := reflect.New(v.Type())
+	c.Elem().Set(v)
+	if m := c.Elem().FieldByName("Metadata"); m.IsValid() {
+		if mm, ok := m.Interface().(map[string]any); ok {
+			m.Set(reflect.ValueOf(maps.Clone(mm)))
+		}
+	}
+	return c.Interface().(metaEnvelope)
+}
+
 // Outgoing is an envelope ready to publish. Make one with Event.
 type Outgoing struct {
 	topic         string
@@ -55,6 +69,21 @@ func Event[T any](env events.Envelope[T]) Outgoing {
 	return Outgoing{topic: env.EventType, eventID: env.EventID, correlationID: env.CorrelationID,
 		key: keyOf(reflect.ValueOf(env.Data)), env: &e}
 }
+
+// WithMeta returns o with envelope metadata key k set to v (such as
+// events.MetaUserID); o itself is not changed.
+func (o Outgoing) WithMeta(k string, v any) Outgoing {
+	if o.env == nil {
+		return o
+	}
+	env := cloneEnvelope(o.env)
+	env.SetMeta(k, v)
+	o.env = env
+	return o
+}
+
+// EventWithMeta is o.WithMeta(k, v).
+func EventWithMeta(o Outgoing, k string, v any) Outgoing { return o.WithMeta(k, v) }
 
 // WithKey sets the partition key (batch id, else essay id), replacing the
 // one Event took from the data's string fields tagged batch_id, essay_id or

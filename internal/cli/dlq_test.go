@@ -15,6 +15,7 @@ import (
 	"github.com/hule-dev/hule/internal/bus"
 	"github.com/hule-dev/hule/internal/events"
 	"github.com/hule-dev/hule/internal/store"
+	"github.com/hule-dev/hule/internal/store/storetest"
 )
 
 const dlqTestTopic = "test.dlq.cli.v1"
@@ -33,7 +34,16 @@ func poisonDataDir(t *testing.T) string {
 	if err := store.Migrate(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	cfg := bus.DefaultConfig("sqlite")
+	deadLetterPoison(t, db)
+	return dir
+}
+
+// deadLetterPoison runs a bus on db until a malformed message with id
+// "poison-1" is dead-lettered.
+func deadLetterPoison(t *testing.T, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := bus.DefaultConfig(string(db.Dialect))
 	cfg.PollInterval = 5 * time.Millisecond
 	b, err := bus.New(cfg, bus.Deps{DB: db})
 	if err != nil {
@@ -73,7 +83,6 @@ func poisonDataDir(t *testing.T) string {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	return dir
 }
 
 func runDLQ(args ...string) (string, error) {
@@ -118,5 +127,24 @@ func TestDLQListAndReplay(t *testing.T) {
 				t.Errorf("replayed dead letter still listed:\n%s", out)
 			}
 		})
+	}
+}
+
+func TestDLQPostgres(t *testing.T) {
+	db, url := storetest.Postgres(t)
+	deadLetterPoison(t, db)
+	out, err := runDLQ("list", "--db", url, "--topic", dlqTestTopic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "poison-1") || !strings.Contains(out, bus.ReasonUndecodable) {
+		t.Errorf("list lacks the poison message:\n%s", out)
+	}
+	out, err = runDLQ("replay", "--db", url, "--topic", dlqTestTopic)
+	if err != nil || !strings.Contains(out, "replayed 1") {
+		t.Fatalf("replay = %q, %v; want replayed 1", out, err)
+	}
+	if n := storetest.Count(t, db.DB, `SELECT COUNT(*) FROM "watermill_`+dlqTestTopic+`.DLQ"`); n != 0 {
+		t.Errorf("dead letters after replay = %d, want 0", n)
 	}
 }
