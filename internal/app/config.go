@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hule-dev/hule/internal/gateway"
+	"github.com/hule-dev/hule/internal/results"
 )
 
 // Config is the platform's configuration, bound to flags and HULE_*
@@ -26,6 +27,7 @@ type Config struct {
 
 	Gateway gateway.Config
 	CJ      CJConfig
+	Results results.Config
 
 	// Getenv reads provider API keys (named by the judge settings). The
 	// command line passes the process environment; nil reads nothing.
@@ -57,6 +59,7 @@ func DefaultConfig() Config {
 		KafkaPartitions: 6,
 		GatewayGroup:    gateway.Group,
 		Gateway:         gateway.DefaultConfig(),
+		Results:         results.DefaultConfig(),
 		CJ: CJConfig{
 			Judge:          "offline",
 			Comparisons:    12,

@@ -11,6 +11,7 @@ import (
 	"github.com/hule-dev/hule/internal/content"
 	"github.com/hule-dev/hule/internal/gateway"
 	"github.com/hule-dev/hule/internal/nlp"
+	"github.com/hule-dev/hule/internal/results"
 	"github.com/hule-dev/hule/internal/spellcheck"
 	"github.com/hule-dev/hule/internal/store"
 )
@@ -22,6 +23,7 @@ func Schemas() []store.Migrations {
 	return []store.Migrations{
 		content.Schema(),
 		cjassess.Schema(),
+		results.Schema(),
 	}
 }
 
@@ -34,7 +36,7 @@ var builders = map[string]func(ctx context.Context, p *Platform) error{
 	"spellcheck": buildSpellcheck,
 	"nlp":        buildNLP,
 	"cjassess":   buildCJAssess,
-	"results":    func(context.Context, *Platform) error { return nil },
+	"results":    buildResults,
 	"gateway":    buildGateway,
 }
 
@@ -85,6 +87,16 @@ func buildNLP(_ context.Context, p *Platform) error {
 		return err
 	}
 	s.Register(p.bus)
+	return nil
+}
+
+func buildResults(_ context.Context, p *Platform) error {
+	svc, err := results.New(results.Deps{DB: p.db, Bus: p.bus, Content: p.content, Logger: p.log.With("service", "results")}, p.cfg.Results)
+	if err != nil {
+		return err
+	}
+	svc.Register(p.bus)
+	svc.Routes(p.api)
 	return nil
 }
 
