@@ -139,6 +139,7 @@ func buildCJAssess(_ context.Context, p *Platform) error {
 		BlobID: func(parts ...string) string { return string(content.DerivedID(parts...)) },
 	})
 	w.Register(p.bus)
+	svc.Routes(p.api)
 	p.runners = append(p.runners, runner{name: "cjassess worker", run: w.Run})
 	return nil
 }

@@ -190,9 +190,17 @@ func (s *Service) Assess(ctx context.Context, req events.ELSCJAssessmentRequestV
 		job.Essays = append(job.Essays, Essay{ID: ref.EssayID, Text: t.text, Missing: t.missing, StorageID: ref.TextStorageID})
 	}
 	if job.AssignmentID != "" {
-		anchors, err := s.store.Anchors(ctx, job.AssignmentID)
+		all, err := s.store.Anchors(ctx, job.AssignmentID)
 		if err != nil {
 			return Published{}, err
+		}
+		// A user's batch uses the assignment's shared anchors and the
+		// user's own, never another user's.
+		var anchors []AnchorRecord
+		for _, a := range all {
+			if a.Owner == "" || a.Owner == req.UserID {
+				anchors = append(anchors, a)
+			}
 		}
 		aes, err := anchorEssays(ctx, anchors, texts)
 		if err != nil {

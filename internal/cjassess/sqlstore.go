@@ -249,9 +249,9 @@ func (s *SQLStore) AddAnchor(ctx context.Context, a AnchorRecord) error {
 		created = now()
 	}
 	_, err := s.db.ExecContext(ctx,
-		`INSERT INTO cj_anchors (anchor_id, assignment_id, grade, display_name, text_content, content_storage_id, text_hash, created_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		a.ID, a.AssignmentID, a.Grade, a.DisplayName, nullString(a.Text), nullString(a.StorageID), a.TextHash, created.UTC())
+		`INSERT INTO cj_anchors (anchor_id, assignment_id, grade, display_name, text_content, content_storage_id, text_hash, created_at, owner_id)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		a.ID, a.AssignmentID, a.Grade, a.DisplayName, nullString(a.Text), nullString(a.StorageID), a.TextHash, created.UTC(), a.Owner)
 	if store.IsUniqueViolation(err) {
 		return fmt.Errorf("%w: %s (assignment %s)", ErrDuplicateAnchor, a.DisplayName, a.AssignmentID)
 	}
@@ -264,7 +264,7 @@ func (s *SQLStore) AddAnchor(ctx context.Context, a AnchorRecord) error {
 // Anchors implements Store.
 func (s *SQLStore) Anchors(ctx context.Context, assignmentID string) ([]AnchorRecord, error) {
 	rows, err := s.db.QueryContext(ctx,
-		`SELECT anchor_id, assignment_id, grade, display_name, text_content, content_storage_id, text_hash, created_at
+		`SELECT anchor_id, assignment_id, grade, display_name, text_content, content_storage_id, text_hash, created_at, owner_id
 		 FROM cj_anchors WHERE assignment_id = $1 ORDER BY created_at, anchor_id`, assignmentID)
 	if err != nil {
 		return nil, fmt.Errorf("select anchors of %s: %w", assignmentID, err)
@@ -276,7 +276,7 @@ func (s *SQLStore) Anchors(ctx context.Context, assignmentID string) ([]AnchorRe
 			a             AnchorRecord
 			text, storage sql.NullString
 		)
-		if err := rows.Scan(&a.ID, &a.AssignmentID, &a.Grade, &a.DisplayName, &text, &storage, &a.TextHash, &a.Created); err != nil {
+		if err := rows.Scan(&a.ID, &a.AssignmentID, &a.Grade, &a.DisplayName, &text, &storage, &a.TextHash, &a.Created, &a.Owner); err != nil {
 			return nil, fmt.Errorf("scan anchor of %s: %w", assignmentID, err)
 		}
 		a.Text, a.StorageID, a.Created = text.String, storage.String, a.Created.UTC()

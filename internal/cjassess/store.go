@@ -114,4 +114,7 @@ type AnchorRecord struct {
 	StorageID    string    `json:"content_storage_id,omitempty"`
 	TextHash     string    `json:"text_hash"`
 	Created      time.Time `json:"created_at"`
+	// Owner is the user who registered the anchor through the API; empty
+	// for anchors registered on the command line (shared).
+	Owner string `json:"owner_id,omitempty"`
 }
