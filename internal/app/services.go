@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hule-dev/hule/internal/batch"
 	"github.com/hule-dev/hule/internal/cjassess"
 	"github.com/hule-dev/hule/internal/cjassess/judge"
 	"github.com/hule-dev/hule/internal/cjassess/pairing"
 	"github.com/hule-dev/hule/internal/content"
 	"github.com/hule-dev/hule/internal/gateway"
+	"github.com/hule-dev/hule/internal/lifecycle"
 	"github.com/hule-dev/hule/internal/nlp"
 	"github.com/hule-dev/hule/internal/results"
 	"github.com/hule-dev/hule/internal/spellcheck"
@@ -22,6 +24,8 @@ import (
 func Schemas() []store.Migrations {
 	return []store.Migrations{
 		content.Schema(),
+		batch.Schema(),
+		lifecycle.Schema(),
 		cjassess.Schema(),
 		results.Schema(),
 	}
@@ -31,8 +35,8 @@ func Schemas() []store.Migrations {
 // the bus, its routes on the API mux, its background runners.
 var builders = map[string]func(ctx context.Context, p *Platform) error{
 	"content":    buildContent,
-	"batch":      func(context.Context, *Platform) error { return nil },
-	"lifecycle":  func(context.Context, *Platform) error { return nil },
+	"batch":      buildBatch,
+	"lifecycle":  buildLifecycle,
 	"spellcheck": buildSpellcheck,
 	"nlp":        buildNLP,
 	"cjassess":   buildCJAssess,
@@ -68,6 +72,26 @@ func buildContent(_ context.Context, p *Platform) error {
 		return err
 	}
 	in.Routes(p.api)
+	return nil
+}
+
+func buildBatch(_ context.Context, p *Platform) error {
+	s, err := batch.New(batch.Deps{DB: p.db, Bus: p.bus, Logger: p.log.With("service", "batch")}, batch.Config{})
+	if err != nil {
+		return err
+	}
+	s.Register(p.bus)
+	s.Routes(p.api)
+	return nil
+}
+
+func buildLifecycle(_ context.Context, p *Platform) error {
+	s, err := lifecycle.New(lifecycle.Deps{DB: p.db, Bus: p.bus, Logger: p.log.With("service", "lifecycle"), Metrics: p.reg}, lifecycle.Config{})
+	if err != nil {
+		return err
+	}
+	s.Register(p.bus)
+	p.runners = append(p.runners, runner{name: "lifecycle sweep", run: s.Run})
 	return nil
 }
 
@@ -157,13 +181,11 @@ func (p *Platform) readText(ctx context.Context, storageID string) (string, erro
 	return string(b.Data), nil
 }
 
-// batchOwner answers the upload route's ownership question; until the
-// batch service runs in this process every batch is accepted.
+// batchOwner answers the upload route's ownership question from the batch
+// service's tables, which every hule database has, whichever services this
+// process runs.
 func (p *Platform) batchOwner(ctx context.Context, batchID string) (string, bool, error) {
-	if p.owner == nil {
-		return "", false, errNoBatchService
-	}
-	return p.owner(ctx, batchID)
+	return batch.Owner(ctx, p.db, batchID)
 }
 
 func buildGateway(_ context.Context, p *Platform) error {
@@ -182,5 +204,3 @@ func buildGateway(_ context.Context, p *Platform) error {
 	p.public.Handle("/openapi.json", h)
 	return nil
 }
-
-var errNoBatchService = errors.New("the batch service does not run in this process")

@@ -90,7 +90,7 @@ type RunResponse struct {
 }
 
 // decodeBody reads a JSON body strictly: unknown fields are an error, so
-// a misspelt field is reported instead of ignored.
+// a misspelled field is reported instead of ignored.
 func decodeBody(r *http.Request, v any) error {
 	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
 	dec.DisallowUnknownFields()

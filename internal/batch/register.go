@@ -173,3 +173,25 @@ func (s *Service) handleContentProvisioned(ctx context.Context, tx *sql.Tx, ev e
 	s.log.InfoContext(ctx, "batch content ready", "batch_id", b.ID, "essays", len(data.EssaysForProcessing))
 	return nil
 }
+
+// Owner tells who owns a batch: its user id and found=true, or
+// found=false for an unknown batch. Its signature is the upload route's
+// content.BatchOwnerFunc, so uploads to an unknown batch or to another
+// user's batch can be refused at once.
+func (s *Service) Owner(ctx context.Context, batchID string) (userID string, found bool, err error) {
+	return Owner(ctx, s.db, batchID)
+}
+
+// Owner reads who owns a batch from the batch tables of db, for routes of
+// other services (uploads) that must refuse someone else's batch; it needs
+// only the database, so it works in a process that does not run batch.
+func Owner(ctx context.Context, db *store.DB, batchID string) (userID string, found bool, err error) {
+	err = db.QueryRowContext(ctx, `SELECT user_id FROM batch_batches WHERE batch_id = $1`, batchID).Scan(&userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("owner of batch %s: %w", batchID, err)
+	}
+	return userID, true, nil
+}

@@ -241,7 +241,7 @@ func scanRun(sc interface{ Scan(...any) error }) (*Run, error) {
 // runningRun returns the batch's running pipeline run, or nil.
 func runningRun(ctx context.Context, q querier, batchID string) (*Run, error) {
 	r, err := scanRun(q.QueryRowContext(ctx, `SELECT `+runColumns+` FROM batch_runs
-		WHERE batch_id = $1 AND status = $2 ORDER BY started_at DESC LIMIT 1`, batchID, string(RunRunning)))
+		WHERE batch_id = $1 AND status = $2 ORDER BY seq DESC LIMIT 1`, batchID, string(RunRunning)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -252,7 +252,7 @@ func runningRun(ctx context.Context, q querier, batchID string) (*Run, error) {
 }
 
 func listRuns(ctx context.Context, q querier, batchID string) ([]Run, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+runColumns+` FROM batch_runs WHERE batch_id = $1 ORDER BY started_at, run_id`, batchID)
+	rows, err := q.QueryContext(ctx, `SELECT `+runColumns+` FROM batch_runs WHERE batch_id = $1 ORDER BY seq`, batchID)
 	if err != nil {
 		return nil, fmt.Errorf("list runs of %s: %w", batchID, err)
 	}
@@ -277,10 +277,11 @@ func insertRun(ctx context.Context, q querier, r *Run) error {
 		s := string(r.FinalStatus)
 		final = &s
 	}
-	if _, err := q.ExecContext(ctx, `INSERT INTO batch_runs (`+runColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+	if _, err := q.ExecContext(ctx, `INSERT INTO batch_runs (`+runColumns+`, seq)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+		(SELECT COALESCE(MAX(seq), 0) + 1 FROM batch_runs WHERE batch_id = $15))`,
 		r.ID, r.BatchID, r.Pipeline, joinPhases(r.Phases), joinPhases(r.Skipped), r.CurrentIndex, string(r.Status),
-		code, reason, r.CorrelationID.String(), r.AssignmentID, final, r.StartedAt, r.FinishedAt); err != nil {
+		code, reason, r.CorrelationID.String(), r.AssignmentID, final, r.StartedAt, r.FinishedAt, r.BatchID); err != nil {
 		return fmt.Errorf("insert run %s: %w", r.ID, err)
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hule-dev/hule/internal/bus"
 	"github.com/hule-dev/hule/internal/events"
+	"github.com/hule-dev/hule/internal/fault"
 )
 
 // Kinds of held uploads in lifecycle_inbox.
@@ -60,23 +61,16 @@ func (s *Service) handleRegistered(ctx context.Context, tx *sql.Tx, ev events.Ra
 
 // drainInbox applies, in arrival order, the uploads held for batchID.
 func (s *Service) drainInbox(ctx context.Context, tx *sql.Tx, batchID string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT kind, payload FROM lifecycle_inbox WHERE batch_id = $1 ORDER BY seq`, batchID)
+	items, err := heldUploads(ctx, tx, batchID)
 	if err != nil {
-		return fmt.Errorf("read held uploads of %s: %w", batchID, err)
+		return err
 	}
-	type held struct{ kind, payload string }
-	var items []held
-	for rows.Next() {
-		var h held
-		if err := rows.Scan(&h.kind, &h.payload); err != nil {
-			rows.Close()
-			return fmt.Errorf("read held uploads of %s: %w", batchID, err)
-		}
-		items = append(items, h)
+	if len(items) == 0 {
+		return nil
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read held uploads of %s: %w", batchID, err)
+	// Delete first: applying an item checks the inbox again.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM lifecycle_inbox WHERE batch_id = $1`, batchID); err != nil {
+		return fmt.Errorf("clear held uploads of %s: %w", batchID, err)
 	}
 	for _, h := range items {
 		switch h.kind {
@@ -98,12 +92,7 @@ func (s *Service) drainInbox(ctx context.Context, tx *sql.Tx, batchID string) er
 			}
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM lifecycle_inbox WHERE batch_id = $1`, batchID); err != nil {
-		return fmt.Errorf("clear held uploads of %s: %w", batchID, err)
-	}
-	if len(items) > 0 {
-		s.log.InfoContext(ctx, "held uploads applied", "batch_id", batchID, "uploads", len(items))
-	}
+	s.log.InfoContext(ctx, "held uploads applied", "batch_id", batchID, "uploads", len(items))
 	return nil
 }
 
@@ -128,6 +117,9 @@ func (s *Service) handleContent(ctx context.Context, tx *sql.Tx, ev events.Raw) 
 	if err != nil {
 		return err
 	}
+	if data.EntityID == "" || data.TextStorageID == "" {
+		return fault.Permanent(fmt.Errorf("content event without batch id or text storage id (upload %q)", data.FileUploadID))
+	}
 	return s.assign(ctx, tx, data)
 }
 
@@ -140,6 +132,15 @@ func (s *Service) assign(ctx context.Context, tx *sql.Tx, c events.EssayContentP
 		return s.hold(ctx, tx, c.EntityID, inboxContent, c.TextStorageID, c)
 	}
 	if err != nil {
+		return err
+	}
+	// An upload held while the registration was being handled
+	// concurrently (PostgreSQL) is applied with the next upload, or by
+	// Sweep.
+	if err := s.drainInbox(ctx, tx, b.id); err != nil {
+		return err
+	}
+	if b, err = loadBatch(ctx, tx, c.EntityID); err != nil {
 		return err
 	}
 	var dup int
@@ -227,6 +228,9 @@ func (s *Service) handleValidationFailed(ctx context.Context, tx *sql.Tx, ev eve
 	if err != nil {
 		return err
 	}
+	if data.EntityID == "" || data.FileUploadID == "" {
+		return fault.Permanent(errors.New("validation failure without batch id or upload id"))
+	}
 	return s.recordFailure(ctx, tx, data)
 }
 
@@ -236,6 +240,12 @@ func (s *Service) recordFailure(ctx context.Context, tx *sql.Tx, f events.EssayV
 		return s.hold(ctx, tx, f.EntityID, inboxFailure, f.FileUploadID, f)
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.drainInbox(ctx, tx, b.id); err != nil {
+		return err
+	}
+	if b, err = loadBatch(ctx, tx, f.EntityID); err != nil {
 		return err
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO lifecycle_validation_failures (batch_id, file_upload_id, file_name, error_code,
@@ -285,23 +295,9 @@ func (s *Service) maybeProvisioned(ctx context.Context, tx *sql.Tx, batchID stri
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT essay_id, text_storage_id FROM lifecycle_essays
-		WHERE batch_id = $1 AND text_storage_id IS NOT NULL ORDER BY slot`, b.id)
+	refs, err := assignedTexts(ctx, tx, b.id)
 	if err != nil {
-		return fmt.Errorf("list provisioned essays of %s: %w", b.id, err)
-	}
-	refs := []events.EssayProcessingInputRefV1{}
-	for rows.Next() {
-		var r events.EssayProcessingInputRefV1
-		if err := rows.Scan(&r.EssayID, &r.TextStorageID); err != nil {
-			rows.Close()
-			return fmt.Errorf("list provisioned essays of %s: %w", b.id, err)
-		}
-		refs = append(refs, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("list provisioned essays of %s: %w", b.id, err)
+		return err
 	}
 	now := s.nowUTC()
 	env := events.NewEnvelope(events.TopicBatchContentProvisioningCompleted, source, b.correlationID,
@@ -316,4 +312,50 @@ func (s *Service) maybeProvisioned(ctx context.Context, tx *sql.Tx, batchID stri
 	}
 	s.log.InfoContext(ctx, "batch content provisioned", "batch_id", b.id, "essays", len(refs), "expected", b.expected)
 	return nil
+}
+
+// held is one upload held in the inbox.
+type held struct{ kind, payload string }
+
+// heldUploads returns the uploads held for batchID in arrival order.
+func heldUploads(ctx context.Context, tx *sql.Tx, batchID string) ([]held, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT kind, payload FROM lifecycle_inbox WHERE batch_id = $1 ORDER BY seq`, batchID)
+	if err != nil {
+		return nil, fmt.Errorf("read held uploads of %s: %w", batchID, err)
+	}
+	defer rows.Close()
+	var items []held
+	for rows.Next() {
+		var h held
+		if err := rows.Scan(&h.kind, &h.payload); err != nil {
+			return nil, fmt.Errorf("read held uploads of %s: %w", batchID, err)
+		}
+		items = append(items, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read held uploads of %s: %w", batchID, err)
+	}
+	return items, nil
+}
+
+// assignedTexts lists the batch's essays that have a text, in slot order.
+func assignedTexts(ctx context.Context, tx *sql.Tx, batchID string) ([]events.EssayProcessingInputRefV1, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT essay_id, text_storage_id FROM lifecycle_essays
+		WHERE batch_id = $1 AND text_storage_id IS NOT NULL ORDER BY slot`, batchID)
+	if err != nil {
+		return nil, fmt.Errorf("list provisioned essays of %s: %w", batchID, err)
+	}
+	defer rows.Close()
+	refs := []events.EssayProcessingInputRefV1{}
+	for rows.Next() {
+		var r events.EssayProcessingInputRefV1
+		if err := rows.Scan(&r.EssayID, &r.TextStorageID); err != nil {
+			return nil, fmt.Errorf("list provisioned essays of %s: %w", batchID, err)
+		}
+		refs = append(refs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list provisioned essays of %s: %w", batchID, err)
+	}
+	return refs, nil
 }

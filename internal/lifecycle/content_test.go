@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 
 	"github.com/hule-dev/hule/internal/bus/bustest"
@@ -64,23 +65,12 @@ func TestContentProvisioning(t *testing.T) {
 				for _, s := range tt.steps {
 					h.must(s.data)
 				}
-				got := map[string]string{}
-				rows, err := h.db.QueryContext(context.Background(),
-					`SELECT essay_id, text_storage_id FROM lifecycle_essays WHERE text_storage_id IS NOT NULL`)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for rows.Next() {
-					var e, s string
-					if err := rows.Scan(&e, &s); err != nil {
-						t.Fatal(err)
-					}
-					got[e] = s
+				got := h.assigned()
+				for e := range got {
 					if st := h.essayStatus(e); st != events.EssayStatusReadyForProcessing {
 						t.Errorf("essay %s status %s, want ready_for_processing", e, st)
 					}
 				}
-				rows.Close()
 				if len(got) != len(tt.wantAssigned) {
 					t.Errorf("assigned %v, want %v", got, tt.wantAssigned)
 				}
@@ -195,4 +185,21 @@ func TestDepsChecked(t *testing.T) {
 	if _, err := New(Deps{DB: db, Bus: rec, Metrics: h.reg}, Config{}); err != nil {
 		t.Errorf("second service on one registry: %v", err)
 	}
+}
+
+// assigned maps each essay with a text to its text storage id.
+func (h *harness) assigned() map[string]string {
+	h.t.Helper()
+	got := map[string]string{}
+	err := store.InTx(context.Background(), h.db.DB, func(tx *sql.Tx) error {
+		refs, err := assignedTexts(context.Background(), tx, "b1")
+		for _, r := range refs {
+			got[r.EssayID] = r.TextStorageID
+		}
+		return err
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return got
 }

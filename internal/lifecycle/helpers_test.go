@@ -25,7 +25,7 @@ func (r routes) Handle(_, topic string, h bus.Handler) { r[topic] = h }
 // harness runs the lifecycle handlers on a real database with a recorder
 // in place of the bus.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	db     *store.DB
 	rec    *bustest.Recorder
 	svc    *Service
@@ -48,7 +48,7 @@ func dbKinds(t *testing.T, f func(t *testing.T, open func(t *testing.T) *store.D
 	})
 }
 
-func newHarness(t *testing.T, db *store.DB) *harness {
+func newHarness(t testing.TB, db *store.DB) *harness {
 	t.Helper()
 	if db == nil {
 		db = storetest.SQLite(t, Schema())
@@ -114,7 +114,7 @@ func registered(batchID string, n int) events.BatchEssaysRegistered {
 	stage, ev := events.ProcessingStageInitialized, string(events.EventBatchEssaysRegistered)
 	return events.BatchEssaysRegistered{
 		Event: string(events.EventBatchEssaysRegistered), EntityID: batchID, ExpectedEssayCount: n, EssayIDs: ids,
-		Metadata: events.SystemProcessingMetadata{EntityID: batchID, EntityType: "batch", ProcessingStage: &stage, Event: &ev},
+		Metadata:   events.SystemProcessingMetadata{EntityID: batchID, EntityType: "batch", ProcessingStage: &stage, Event: &ev},
 		CourseCode: events.CourseCodeENG5, UserID: "teacher-1",
 	}
 }

@@ -235,7 +235,12 @@ func (s *Service) settle(ctx context.Context, tx *sql.Tx, topic, batchID string,
 		s.ignored(ctx, topic, "result for no running phase run; ignored", "batch_id", batchID, "phase", p)
 		return nil
 	}
-	essays, err := loadRunEssays(ctx, tx, batchID, p)
+	var essays []runEssay
+	if failRest {
+		essays, err = loadRunEssays(ctx, tx, batchID, p)
+	} else {
+		essays, err = loadRunEssaysByID(ctx, tx, batchID, p, outcomes)
+	}
 	if err != nil {
 		return err
 	}
@@ -297,6 +302,14 @@ func (s *Service) maybeReport(ctx context.Context, tx *sql.Tx, b *lbatch, p even
 	run, err := loadRun(ctx, tx, b.id, p)
 	if err != nil || run == nil || run.reported {
 		return err
+	}
+	var pending int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM lifecycle_phase_essays WHERE batch_id = $1 AND phase = $2 AND result = $3`,
+		b.id, string(p), resultPending).Scan(&pending); err != nil {
+		return fmt.Errorf("count pending %s essays of %s: %w", p, b.id, err)
+	}
+	if pending > 0 {
+		return nil
 	}
 	essays, err := loadRunEssays(ctx, tx, b.id, p)
 	if err != nil {

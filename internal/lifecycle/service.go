@@ -58,10 +58,18 @@ type Config struct {
 	// BatchServiceNLPInitiateCommandDataV2 (with event_name set to the
 	// topic's event).
 	NLPRequestTopic string
+	// SweepInterval is how often Run repairs what concurrent handlers can
+	// leave behind (see Sweep); 0 means DefaultSweepInterval.
+	SweepInterval time.Duration
 }
+
+// DefaultSweepInterval is Run's pause between two sweeps.
+const DefaultSweepInterval = 2 * time.Second
 
 // Service keeps essay slots and states and drives the phases' requests.
 type Service struct {
+	db       *store.DB
+	sweep    time.Duration
 	pub      Publisher
 	log      *slog.Logger
 	now      func() time.Time
@@ -123,7 +131,11 @@ func New(deps Deps, cfg Config) (*Service, error) {
 	if deps.Bus == nil {
 		return nil, errors.New("lifecycle: no bus")
 	}
-	s := &Service{pub: deps.Bus, log: deps.Logger, now: deps.Now, nlpTopic: cfg.NLPRequestTopic}
+	s := &Service{db: deps.DB, pub: deps.Bus, log: deps.Logger, now: deps.Now, nlpTopic: cfg.NLPRequestTopic,
+		sweep: cfg.SweepInterval}
+	if s.sweep <= 0 {
+		s.sweep = DefaultSweepInterval
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -144,6 +144,26 @@ func loadRunEssays(ctx context.Context, tx *sql.Tx, batchID string, p events.Pha
 	return out, rows.Err()
 }
 
+// loadRunEssaysByID returns the essays of the run named in ids (those in
+// the run; others are left out).
+func loadRunEssaysByID(ctx context.Context, tx *sql.Tx, batchID string, p events.PhaseName, ids map[string]essayOutcome) ([]runEssay, error) {
+	var out []runEssay
+	for id := range ids {
+		var e runEssay
+		err := tx.QueryRowContext(ctx, `SELECT essay_id, input_storage_id, result, output_storage_id, position
+			FROM lifecycle_phase_essays WHERE batch_id = $1 AND phase = $2 AND essay_id = $3`, batchID, string(p), id).
+			Scan(&e.id, &e.input, &e.result, &e.output, &e.ordinal)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("load %s essay %s of %s: %w", p, id, batchID, err)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
 func setRunResult(ctx context.Context, tx *sql.Tx, batchID string, p events.PhaseName, essayID, result string, output *string) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE lifecycle_phase_essays SET result = $1, output_storage_id = $2
 		WHERE batch_id = $3 AND phase = $4 AND essay_id = $5`, result, output, batchID, string(p), essayID); err != nil {

@@ -45,10 +45,11 @@ CREATE TABLE batch_essay_phases (
 
 -- batch_runs records every pipeline request: accepted ones with their
 -- resolved phases (comma separated), skipped phases and progress, refused
--- ones with the reason.
+-- ones with the reason. seq orders a batch's runs.
 CREATE TABLE batch_runs (
     run_id         TEXT PRIMARY KEY,
     batch_id       TEXT NOT NULL,
+    seq            INTEGER NOT NULL,
     pipeline       TEXT NOT NULL,
     phases         TEXT NOT NULL DEFAULT '',
     skipped        TEXT NOT NULL DEFAULT '',
@@ -63,6 +64,8 @@ CREATE TABLE batch_runs (
     finished_at    TIMESTAMP
 );
 CREATE INDEX batch_runs_batch ON batch_runs (batch_id, status);
+-- At most one running pipeline per batch, even under concurrent requests.
+CREATE UNIQUE INDEX batch_runs_one_running ON batch_runs (batch_id) WHERE status = 'running';
 
 -- batch_completed_phases lists the phases a batch has completed (fully or
 -- with some failures); a later pipeline skips them.
