@@ -97,6 +97,12 @@ func (s *Service) RegisterBatch(ctx context.Context, req RegisterRequest) (Batch
 	}
 	env := events.NewEnvelope(events.TopicBatchEssaysRegistered, source, req.CorrelationID, data)
 	env.SetMeta(events.MetaUserID, b.UserID)
+	if req.Name != "" {
+		env.SetMeta(events.MetaBatchName, req.Name)
+	}
+	if b.AssignmentID != nil {
+		env.SetMeta(events.MetaAssignmentID, *b.AssignmentID)
+	}
 	err := store.InTx(ctx, s.db.DB, func(tx *sql.Tx) error {
 		if err := insertBatch(ctx, tx, &b); err != nil {
 			return err

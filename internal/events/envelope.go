@@ -24,6 +24,11 @@ const (
 	MetaTracestate = "tracestate"
 	// MetaUserID names the user on whose behalf the event was produced.
 	MetaUserID = "user_id"
+	// MetaBatchName and MetaAssignmentID travel on a batch's registration:
+	// labels the original contract has no field for, which the results
+	// service shows.
+	MetaBatchName    = "batch_name"
+	MetaAssignmentID = "assignment_id"
 )
 
 // Envelope wraps every event on the bus. Field order and names are the

@@ -41,8 +41,8 @@ const (
 	// metaErrorMessage is the readable reason on a failed thin event.
 	metaErrorMessage = "error_message"
 	// metaBatchName and metaAssignmentID may label a registered batch.
-	metaBatchName    = "batch_name"
-	metaAssignmentID = "assignment_id"
+	metaBatchName    = events.MetaBatchName
+	metaAssignmentID = events.MetaAssignmentID
 )
 
 // Publisher is the part of the bus results publishes through.
