@@ -15,6 +15,7 @@ import (
 	"github.com/hule-dev/hule/internal/nlp"
 	"github.com/hule-dev/hule/internal/results"
 	"github.com/hule-dev/hule/internal/spellcheck"
+	"github.com/hule-dev/hule/internal/web"
 	"github.com/hule-dev/hule/internal/store"
 )
 
@@ -202,5 +203,7 @@ func buildGateway(_ context.Context, p *Platform) error {
 	h := g.Handler()
 	p.public.Handle("/v1/", h)
 	p.public.Handle("/openapi.json", h)
+	// The dashboard takes every other path.
+	p.public.Handle("/", web.Handler(web.Options{LocalToken: g.LocalToken, LocalUser: gateway.LocalUser}))
 	return nil
 }
