@@ -43,3 +43,7 @@ build: ## Build the hule binary into ./bin
 .PHONY: run
 run: ## The README's first command: assess the example essays
 	$(GO) run ./cmd/hule assess examples/essays --anchors examples/anchors
+
+.PHONY: screenshots
+screenshots: ## Screenshots of the dashboard into docs/screenshots (needs chromium)
+	HULE_SCREENSHOTS=docs/screenshots $(GO) test -count=1 -run '^TestDashboard$$' ./internal/web/

@@ -3,12 +3,10 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,7 +24,6 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/hule-dev/hule/internal/app"
-	"github.com/hule-dev/hule/internal/web"
 )
 
 // chromium returns the browser the tests drive, or skips the test when
@@ -105,27 +102,10 @@ func platform(t *testing.T) string {
 	if p.Token == "" {
 		t.Fatal("the embedded platform has no local token")
 	}
-	if servesDashboard(t, api) {
-		return api
+	if !servesDashboard(t, api) {
+		t.Fatal("the platform does not serve the dashboard at /")
 	}
-	// The platform does not mount the dashboard (yet): put it in front,
-	// as the composition root does, and pass everything else through.
-	srv := httptest.NewServer(mount(web.Handler(web.Options{LocalToken: p.Token}), p.Handler()))
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
-
-// mount sends the platform's own paths to api and the rest to the
-// dashboard.
-func mount(dashboard, api http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := r.URL.Path
-		if strings.HasPrefix(p, "/v1/") || slices.Contains([]string{"/openapi.json", "/healthz", "/readyz", "/metrics"}, p) {
-			api.ServeHTTP(w, r)
-			return
-		}
-		dashboard.ServeHTTP(w, r)
-	})
+	return api
 }
 
 func waitReady(t *testing.T, base string) {
@@ -155,41 +135,6 @@ func servesDashboard(t *testing.T, base string) bool {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode == http.StatusOK && bytes.Contains(b, []byte(`src="/js/main.js"`))
-}
-
-// requireBatchRoutes skips the test while the platform does not mount the
-// batch service's routes (the composition root wires services one by one):
-// a registration attempt without a token is then a 404 or 405, not a 401.
-func requireBatchRoutes(t *testing.T, base string) {
-	t.Helper()
-	tok := localTokenOf(t, base)
-	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, base+"/v1/batches", strings.NewReader("{}"))
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("probe POST /v1/batches: %v", err)
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed {
-		t.Skipf("the platform does not mount POST /v1/batches yet (status %d): the batch service is not wired", resp.StatusCode)
-	}
-}
-
-// localTokenOf reads the token the dashboard offers on this machine.
-func localTokenOf(t *testing.T, base string) string {
-	t.Helper()
-	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/local-token", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("GET /local-token: %v", err)
-	}
-	defer resp.Body.Close()
-	var lt web.LocalTokenResponse
-	if err := json.NewDecoder(resp.Body).Decode(&lt); err != nil || lt.Token == "" {
-		t.Fatalf("GET /local-token: status %d, decode error %v", resp.StatusCode, err)
-	}
-	return lt.Token
 }
 
 // browser starts headless chromium with a fresh profile and no background
@@ -350,7 +295,6 @@ func TestDashboard(t *testing.T) {
 	}
 	ctx := browser(t)
 	base := platform(t)
-	requireBatchRoutes(t, base)
 	n := 6
 	if shots != "" {
 		n = 12 // a fuller picture for the docs
