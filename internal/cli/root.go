@@ -58,6 +58,11 @@ var commands = []func(Env) *cobra.Command{
 	newEventsCmd,
 	newSpellCmd,
 	newDLQCmd,
+	newAssessCmd,
+	newSubmitCmd,
+	newResultsCmd,
+	newMigrateCmd,
+	newConfigCmd,
 }
 
 // Run executes the hule command line with args (without the program name).
