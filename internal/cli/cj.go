@@ -216,6 +216,7 @@ func writeFitTable(w io.Writer, res scoring.Result, comparisons int) error {
 // rankFlags are the options of `hule cj rank`.
 type rankFlags struct {
 	anchors, assignment, scale, judge, model, baseURL, format string
+	data, dbURL                                               string
 	comparisons                                               int
 	seed                                                      uint64
 	bothOrders                                                bool
@@ -231,7 +232,9 @@ func newCJRankCmd(env Env) *cobra.Command {
 the engine the cjassess service runs (on a throw-away SQLite database).
 With --anchors DIR the essays listed in DIR/grades.csv (rows "file,grade",
 header optional) are mixed into the comparisons as anchors and turn scores
-into grades on --scale; without anchors every grade is U.
+into grades on --scale. Without --anchors, --assignment A uses the anchors
+registered for A with "hule anchors add" (in --data or --db). Without
+anchors every grade is U.
 
 The offline judge needs no key. --judge openai or anthropic calls the
 provider's API with the key from OPENAI_API_KEY or ANTHROPIC_API_KEY
@@ -246,7 +249,9 @@ confidence, then the batch's scale separation reliability (SSR).`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.anchors, "anchors", "", "folder of anchor essays with a grades.csv")
-	fl.StringVar(&f.assignment, "assignment", "", "assignment id reported with the result")
+	fl.StringVar(&f.assignment, "assignment", "", "assignment id (its registered anchors are used when --anchors is not given)")
+	fl.StringVar(&f.data, "data", "", "data directory of registered anchors (default $HULE_DATA or ./hule-data)")
+	fl.StringVar(&f.dbURL, "db", "", "PostgreSQL URL of registered anchors")
 	fl.StringVar(&f.scale, "scale", grading.DefaultScale, "grade scale")
 	fl.StringVar(&f.judge, "judge", judge.ProviderOffline, "judge: offline, openai or anthropic")
 	fl.StringVar(&f.model, "model", "", "LLM model (default: the provider's default)")
@@ -279,6 +284,12 @@ func runCJRank(ctx context.Context, env Env, dir string, f rankFlags) error {
 		anchors, err := readAnchorDir(f.anchors)
 		if err != nil {
 			return &ExitError{Code: 1, Err: err}
+		}
+		essays = append(essays, anchors...)
+	} else if f.assignment != "" {
+		anchors, err := registeredAnchors(ctx, env, f)
+		if err != nil {
+			return err
 		}
 		essays = append(essays, anchors...)
 	}
@@ -335,6 +346,33 @@ func runCJRank(ctx context.Context, env Env, dir string, f rankFlags) error {
 		return writeRankCSV(env.Stdout, out)
 	}
 	return writeRankTable(env.Stdout, out)
+}
+
+// registeredAnchors loads the anchors registered for f.assignment. Anchors
+// whose text lives in the content store are skipped with a warning: the
+// command line reads only anchors registered with their text.
+func registeredAnchors(ctx context.Context, env Env, f rankFlags) ([]cjassess.Essay, error) {
+	st, closeDB, err := openAnchorStore(ctx, env, f.data, f.dbURL)
+	if err != nil {
+		return nil, err
+	}
+	defer closeDB()
+	list, err := st.Anchors(ctx, f.assignment)
+	if err != nil {
+		return nil, err
+	}
+	var out []cjassess.Essay
+	for _, a := range list {
+		if a.Text == "" {
+			fmt.Fprintf(env.Stderr, "anchor %s (%s): text in the content store, skipped\n", a.ID, a.DisplayName)
+			continue
+		}
+		out = append(out, cjassess.Essay{ID: "anchor:" + a.ID, DisplayName: a.DisplayName, Text: a.Text, Anchor: true, Grade: a.Grade})
+	}
+	if len(out) == 0 {
+		fmt.Fprintf(env.Stderr, "no anchors registered for assignment %s: grades will be U\n", f.assignment)
+	}
+	return out, nil
 }
 
 func scaleIDs() string {

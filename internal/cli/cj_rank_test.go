@@ -282,6 +282,37 @@ func TestAnchorsCommands(t *testing.T) {
 	}
 }
 
+// TestCJRankRegisteredAnchors registers the example anchors with `hule
+// anchors add` and ranks with --assignment instead of --anchors.
+func TestCJRankRegisteredAnchors(t *testing.T) {
+	root := repoDir(t)
+	data := t.TempDir()
+	grades := readExpected(t, filepath.Join(root, "examples", "anchors", "grades.csv"))
+	for file, grade := range grades {
+		if _, err := runHule(t, nil, "anchors", "add", "--data", data, "--assignment", "school-day", "--grade", grade,
+			filepath.Join(root, "examples", "anchors", file)); err != nil {
+			t.Fatalf("anchors add %s: %v", file, err)
+		}
+	}
+	out, err := runHule(t, nil, "cj", "rank", filepath.Join(root, "examples", "essays"),
+		"--assignment", "school-day", "--data", data, "--format", "json")
+	if err != nil {
+		t.Fatalf("cj rank: %v", err)
+	}
+	var res cjassess.Outcome
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.AnchorsUsed != len(grades) {
+		t.Errorf("anchors used = %d, want %d", res.AnchorsUsed, len(grades))
+	}
+	for _, e := range res.Students() {
+		if e.Grade == grading.Ungraded {
+			t.Errorf("%s: ungraded with registered anchors", e.ID)
+		}
+	}
+}
+
 func TestAnchorsDefaultDataDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	root := repoDir(t)
