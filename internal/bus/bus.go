@@ -46,7 +46,9 @@ const DLQSuffix = ".DLQ"
 // dead-letters the event at once; any other error is retried. A handler
 // must do all its database work through tx: with SQLite topics the
 // subscriber holds the database's single connection, so a query on the
-// *sql.DB would wait forever.
+// *sql.DB would wait forever. A handler may run more than once for one
+// event (retries, and a batch rolled back for another event's failure), so
+// it must have no effect outside tx.
 type Handler func(ctx context.Context, tx *sql.Tx, ev events.Raw) error
 
 // Deps are the collaborators of a Bus.
@@ -214,7 +216,7 @@ func (b *Bus) prepareInsert(ctx context.Context, topic string) error {
 	return nil
 }
 
-func (b *Bus) newSQLSubscriber(group string) (*wsql.Subscriber, error) {
+func (b *Bus) newSQLSubscriber(group string, consumers map[string]*consumer) (*wsql.Subscriber, error) {
 	deadline := b.cfg.AckDeadline
 	sub, err := wsql.NewSubscriber(wsql.BeginnerFromStdSQL(b.db.DB), wsql.SubscriberConfig{
 		ConsumerGroup:    group,
@@ -223,7 +225,8 @@ func (b *Bus) newSQLSubscriber(group string) (*wsql.Subscriber, error) {
 		ResendInterval:   b.cfg.InitialBackoff,
 		RetryInterval:    b.cfg.PollInterval,
 		SchemaAdapter:    b.schema,
-		OffsetsAdapter:   b.offsets,
+		OffsetsAdapter:   flushingOffsets{OffsetsAdapter: b.offsets, consumers: consumers, timeout: deadline},
+		BackoffManager:   txDoneBackoff{wsql.NewDefaultBackoffManager(b.cfg.PollInterval, b.cfg.PollInterval)},
 		InitializeSchema: true,
 	}, b.wlog)
 	if err != nil {
@@ -252,21 +255,25 @@ func (b *Bus) Run(ctx context.Context) error {
 		return err
 	}
 
-	if err := b.stmts.prepare(ctx, b.db.DB); err != nil {
+	if err := b.stmts.prepare(ctx, b.db); err != nil {
 		return err
 	}
 	defer b.stmts.close()
+
+	quit := make(chan struct{}) // stops the routes' workers
+	defer close(quit)
 
 	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: b.cfg.CloseTimeout}, b.wlog)
 	if err != nil {
 		return fmt.Errorf("router: %w", err)
 	}
 	subs := map[string]message.Subscriber{}
+	consumers := map[string]*consumer{} // topic + "\x00" + group
 	for _, r := range routes {
 		sub, ok := subs[r.group]
 		if !ok {
 			if b.sqlTopics() {
-				sub, err = b.newSQLSubscriber(r.group)
+				sub, err = b.newSQLSubscriber(r.group, consumers)
 			} else {
 				sub, err = b.deps.KafkaSubscriber(r.group)
 			}
@@ -275,7 +282,16 @@ func (b *Bus) Run(ctx context.Context) error {
 			}
 			subs[r.group] = sub
 		}
-		router.AddConsumerHandler(r.group+"/"+r.topic, r.topic, sub, b.consume(r.group, r.topic, r.h))
+		c := b.newConsumer(r.group, r.topic, r.h, quit)
+		key := r.topic + "\x00" + r.group
+		if other, dup := consumers[key]; dup {
+			// Two routes share the subscription's ack: neither defers.
+			other.canDefer = false
+		} else {
+			c.canDefer = b.sqlTopics()
+			consumers[key] = c
+		}
+		router.AddConsumerHandler(r.group+"/"+r.topic, r.topic, sub, c.handle)
 	}
 
 	g, gctx := errgroup.WithContext(ctx)

@@ -169,6 +169,10 @@ func TestDuplicatesApplyOnce(t *testing.T) {
 			eventually(t, "all events handled", func() bool {
 				return metricSum(reg, "hule_bus_duplicates_total") == n
 			})
+			// The metrics count before the batch commits: wait for the commit.
+			eventually(t, "batch committed", func() bool {
+				return metricSum(reg, "hule_bus_consumed_total") == n && count(t, db, "SELECT COUNT(*) FROM applied") >= n
+			})
 			if got := count(t, db, "SELECT COUNT(*) FROM applied"); got != n {
 				t.Errorf("applied rows = %d, want %d", got, n)
 			}

@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"maps"
 	"strconv"
+	"sync"
 	"time"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
@@ -51,70 +53,177 @@ const (
 // errDuplicate reports an event this consumer group already processed.
 var errDuplicate = errors.New("duplicate event")
 
-// consume returns the router handler of one route: decode, trace, attempt
-// with retries, dead-letter.
-func (b *Bus) consume(group, topic string, h Handler) message.NoPublishHandlerFunc {
-	handlerName := group + "/" + topic
-	return func(msg *message.Message) error {
-		start := time.Now()
-		ctx := traceContext.Extract(msg.Context(), propagation.MapCarrier(msg.Metadata))
-		ctx, span := b.tracer.Start(ctx, topic+" process",
-			trace.WithSpanKind(trace.SpanKindConsumer),
-			trace.WithAttributes(
-				attribute.String("messaging.destination.name", topic),
-				attribute.String("messaging.consumer.group.name", group),
-				attribute.String("messaging.message.id", msg.UUID),
-			))
-		defer span.End()
-		defer func() {
-			b.m.duration.WithLabelValues(topic, group).Observe(time.Since(start).Seconds())
-		}()
+// newConsumer returns the consumer of one route, whose handle method is
+// the router handler: decode, trace, attempt with retries, dead-letter.
+// Messages of SQL topics are handled on one long-lived goroutine per route
+// (see consumer.run), in an optimistic batch (see batch.go).
+func (b *Bus) newConsumer(group, topic string, h Handler, quit <-chan struct{}) *consumer {
+	return &consumer{
+		b: b, group: group, topic: topic, name: group + "/" + topic, h: h,
+		consumed:   b.m.consumed.WithLabelValues(topic, group),
+		duplicates: b.m.duplicates.WithLabelValues(topic, group),
+		retried:    b.m.retried.WithLabelValues(topic, group),
+		duration:   b.m.duration.WithLabelValues(topic, group),
+		lag:        b.m.lag.WithLabelValues(topic, group),
+		work:       make(chan job),
+		quit:       quit,
+	}
+}
 
-		// Loggers are built only on the paths that log.
-		log := func() *slog.Logger {
-			return b.log.With("event_type", topic, "event_id", msg.UUID,
-				"correlation_id", msg.Metadata.Get(MetaCorrelationID), "consumer_group", group)
-		}
-		tx := subscriberTx(msg.Context())
+// consumer handles the messages of one route. Its metric series are looked
+// up once, not per message.
+type consumer struct {
+	b                    *Bus
+	group, topic, name   string
+	h                    Handler
+	consumed, duplicates prometheus.Counter
+	retried              prometheus.Counter
+	duration             prometheus.Observer
+	lag                  prometheus.Gauge
 
-		raw, err := events.DecodeRaw(msg.Payload)
-		if err == nil && raw.EventType != topic {
-			err = fault.Permanent(fmt.Errorf("event type %q on topic %q", raw.EventType, topic))
-		}
-		if err != nil {
-			return b.deadLetter(ctx, tx, log, msg, group, topic, handlerName, reasonOf(err, true), err, 0)
-		}
-		log = func() *slog.Logger {
-			return b.log.With("event_type", raw.EventType, "event_id", raw.EventID.String(),
-				"correlation_id", raw.CorrelationID.String(), "consumer_group", group)
-		}
-		b.m.lag.WithLabelValues(topic, group).Set(time.Since(raw.EventTimestamp.Time).Seconds())
+	// batch is the state of the subscriber transaction being handled; only
+	// the worker goroutine touches it (and the ack query, while the worker
+	// waits for the next message).
+	batch batchState
+	// canDefer: the route's outgoing events may wait for the batch's ack
+	// query (see batch.go); set before the router runs.
+	canDefer bool
 
-		for attempt := 1; ; attempt++ {
-			err := b.attempt(ctx, tx, group, raw, h)
-			switch {
-			case err == nil:
-				b.m.consumed.WithLabelValues(topic, group).Inc()
-				return nil
-			case errors.Is(err, errDuplicate):
-				b.m.duplicates.WithLabelValues(topic, group).Inc()
-				log().Debug("duplicate event acknowledged")
-				return nil
-			case fault.IsPermanent(err):
-				return b.deadLetter(ctx, tx, log, msg, group, topic, handlerName, reasonOf(err, false), err, attempt)
-			case attempt >= b.cfg.MaxAttempts:
-				return b.deadLetter(ctx, tx, log, msg, group, topic, handlerName, ReasonRetriesExhausted, err, attempt)
-			}
-			if ctx.Err() != nil {
-				span.SetStatus(codes.Error, err.Error())
-				return fmt.Errorf("handle %s: %w", handlerName, err)
-			}
-			b.m.retried.WithLabelValues(topic, group).Inc()
-			log().Warn("handler failed, retrying", "attempt", attempt, "err", err)
-			if err := sleep(ctx, backoff(b.cfg.InitialBackoff, b.cfg.MaxBackoff, attempt)); err != nil {
-				return err
-			}
+	startWorker sync.Once
+	work        chan job
+	quit        <-chan struct{}
+}
+
+// job is one message of a SQL topic handed to the worker goroutine.
+type job struct {
+	msg   *message.Message
+	tx    *sql.Tx
+	reply chan<- error
+}
+
+// handle is the router handler. The Watermill router runs every message on
+// a goroutine of its own; SQLite's deep call stacks made each of them grow
+// its stack several times (a tenth of the CPU per event), so messages in a
+// subscriber transaction, which arrive one at a time anyway, are passed to
+// one long-lived worker whose stack stays grown. Kafka messages, which may
+// be handled concurrently, run on the router's goroutine.
+func (c *consumer) handle(msg *message.Message) error {
+	tx := subscriberTx(msg.Context())
+	if tx == nil {
+		return c.process(msg, nil)
+	}
+	c.startWorker.Do(func() { go c.run() })
+	reply := make(chan error, 1)
+	select {
+	case c.work <- job{msg: msg, tx: tx, reply: reply}:
+	case <-c.quit:
+		return errors.New("bus stopped")
+	}
+	return <-reply
+}
+
+// run is the worker goroutine of the route's SQL-topic messages.
+func (c *consumer) run() {
+	for {
+		select {
+		case j := <-c.work:
+			j.reply <- c.process(j.msg, j.tx)
+		case <-c.quit:
+			return
 		}
+	}
+}
+
+// process handles one message: in tx (the subscriber's transaction) when
+// the transport has one, else in a transaction per attempt.
+func (c *consumer) process(msg *message.Message, tx *sql.Tx) error {
+	start := time.Now()
+	ctx := traceContext.Extract(msg.Context(), propagation.MapCarrier(msg.Metadata))
+	ctx, span := c.b.tracer.Start(ctx, c.topic+" process",
+		trace.WithSpanKind(trace.SpanKindConsumer),
+		trace.WithAttributes(
+			attribute.String("messaging.destination.name", c.topic),
+			attribute.String("messaging.consumer.group.name", c.group),
+			attribute.String("messaging.message.id", msg.UUID),
+		))
+	defer span.End()
+	defer func() { c.duration.Observe(time.Since(start).Seconds()) }()
+
+	raw, err := events.DecodeRaw(msg.Payload)
+	if err == nil && raw.EventType != c.topic {
+		err = fault.Permanent(fmt.Errorf("event type %q on topic %q", raw.EventType, c.topic))
+	}
+	if err == nil {
+		c.lag.Set(time.Since(raw.EventTimestamp.Time).Seconds())
+	}
+	if tx != nil {
+		return c.inBatch(ctx, tx, msg, raw, err)
+	}
+	return c.careful(ctx, nil, msg, raw, err, nil, false)
+}
+
+// logger returns the message's logger; it is built only on the paths that
+// log.
+func (c *consumer) logger(msg *message.Message, raw events.Raw, decoded bool) *slog.Logger {
+	if !decoded {
+		return c.b.log.With("event_type", c.topic, "event_id", msg.UUID,
+			"correlation_id", msg.Metadata.Get(MetaCorrelationID), "consumer_group", c.group)
+	}
+	return c.b.log.With("event_type", raw.EventType, "event_id", raw.EventID.String(),
+		"correlation_id", raw.CorrelationID.String(), "consumer_group", c.group)
+}
+
+// careful handles one message with a savepoint around every attempt (in
+// tx), or a transaction per attempt (tx nil): decodeErr dead-letters at
+// once; otherwise the handler is attempted with retries. firstErr, when
+// set, is the result of an attempt already made (and undone), which counts
+// as attempt 1. replay marks a message handled again after its batch was
+// rolled back, which the metrics counted already.
+func (c *consumer) careful(ctx context.Context, tx *sql.Tx, msg *message.Message, raw events.Raw,
+	decodeErr, firstErr error, replay bool,
+) error {
+	if decodeErr != nil {
+		return c.deadLetter(ctx, tx, msg, raw, false, reasonOf(decodeErr, true), decodeErr, 0, replay)
+	}
+	err := firstErr
+	if err == nil {
+		err = c.b.attempt(ctx, tx, c.group, raw, c.h)
+	}
+	for attempt := 1; ; attempt++ {
+		switch {
+		case err == nil:
+			if !replay {
+				c.consumed.Inc()
+			}
+			return nil
+		case errors.Is(err, errDuplicate):
+			if !replay {
+				c.duplicates.Inc()
+			}
+			c.debug(msg, raw, "duplicate event acknowledged")
+			return nil
+		case fault.IsPermanent(err):
+			return c.deadLetter(ctx, tx, msg, raw, true, reasonOf(err, false), err, attempt, replay)
+		case attempt >= c.b.cfg.MaxAttempts:
+			return c.deadLetter(ctx, tx, msg, raw, true, ReasonRetriesExhausted, err, attempt, replay)
+		}
+		if ctx.Err() != nil {
+			trace.SpanFromContext(ctx).SetStatus(codes.Error, err.Error())
+			return fmt.Errorf("handle %s: %w", c.name, err)
+		}
+		c.retried.Inc()
+		c.logger(msg, raw, true).Warn("handler failed, retrying", "attempt", attempt, "err", err)
+		if err := sleep(ctx, backoff(c.b.cfg.InitialBackoff, c.b.cfg.MaxBackoff, attempt)); err != nil {
+			return err
+		}
+		err = c.b.attempt(ctx, tx, c.group, raw, c.h)
+	}
+}
+
+// debug logs at debug level, building the logger only when it is enabled.
+func (c *consumer) debug(msg *message.Message, raw events.Raw, text string) {
+	if c.b.log.Enabled(context.Background(), slog.LevelDebug) {
+		c.logger(msg, raw, true).Debug(text)
 	}
 }
 
@@ -240,9 +349,31 @@ func runHandler(ctx context.Context, tx *sql.Tx, raw events.Raw, h Handler) (err
 // deadLetter writes msg to topic.DLQ with the reason and acknowledges it.
 // With SQL topics the dead letter is written in the subscriber's
 // transaction, so it commits together with the consumed offset.
-func (b *Bus) deadLetter(ctx context.Context, tx *sql.Tx, log func() *slog.Logger, msg *message.Message,
-	group, topic, handler, reason string, cause error, attempts int,
+func (c *consumer) deadLetter(ctx context.Context, tx *sql.Tx, msg *message.Message, raw events.Raw, decoded bool,
+	reason string, cause error, attempts int, replay bool,
 ) error {
+	dl := c.deadLetterMessage(ctx, msg, reason, cause, attempts)
+	write := func(tx *sql.Tx) error { return c.b.publishMessages(ctx, tx, c.topic+DLQSuffix, dl) }
+	var err error
+	if tx != nil {
+		err = write(tx)
+	} else {
+		err = store.InTx(ctx, c.b.db.DB, write)
+	}
+	if err != nil {
+		return fmt.Errorf("dead-letter %s: %w", msg.UUID, err)
+	}
+	if !replay {
+		c.b.m.deadLettered.WithLabelValues(c.topic, c.group, reason).Inc()
+	}
+	c.logger(msg, raw, decoded).Warn("event dead-lettered", "reason", reason, "attempts", attempts, "err", cause)
+	trace.SpanFromContext(ctx).SetStatus(codes.Error, reason)
+	return nil
+}
+
+// deadLetterMessage builds the dead letter of msg: its bytes and metadata
+// plus the dlq_* keys.
+func (c *consumer) deadLetterMessage(ctx context.Context, msg *message.Message, reason string, cause error, attempts int) *message.Message {
 	dl := message.NewMessage(msg.UUID, msg.Payload)
 	dl.Metadata = maps.Clone(msg.Metadata)
 	if dl.Metadata == nil {
@@ -250,26 +381,12 @@ func (b *Bus) deadLetter(ctx context.Context, tx *sql.Tx, log func() *slog.Logge
 	}
 	dl.Metadata.Set(MetaDLQReason, reason)
 	dl.Metadata.Set(MetaDLQError, cause.Error())
-	dl.Metadata.Set(MetaDLQHandler, handler)
+	dl.Metadata.Set(MetaDLQHandler, c.name)
 	dl.Metadata.Set(MetaDLQAttempts, strconv.Itoa(attempts))
 	dl.Metadata.Set(MetaDLQTime, time.Now().UTC().Format(time.RFC3339Nano))
-	dl.Metadata.Set(MetaDLQTopic, topic)
+	dl.Metadata.Set(MetaDLQTopic, c.topic)
 	dl.SetContext(ctx)
-
-	write := func(tx *sql.Tx) error { return b.publishMessages(ctx, tx, topic+DLQSuffix, dl) }
-	var err error
-	if tx != nil {
-		err = write(tx)
-	} else {
-		err = store.InTx(ctx, b.db.DB, write)
-	}
-	if err != nil {
-		return fmt.Errorf("dead-letter %s: %w", msg.UUID, err)
-	}
-	b.m.deadLettered.WithLabelValues(topic, group, reason).Inc()
-	log().Warn("event dead-lettered", "reason", reason, "attempts", attempts, "err", cause)
-	trace.SpanFromContext(ctx).SetStatus(codes.Error, reason)
-	return nil
+	return dl
 }
 
 // The statements the bus runs for every handled message.
@@ -288,16 +405,28 @@ var stmtText = [numStmts]string{
 	stmtRecord:     "INSERT INTO bus_processed (consumer_group, event_id, processed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
 }
 
+// sqliteRecord is stmtRecord in SQLite: INSERT OR IGNORE needs no
+// statement journal (ON CONFLICT DO NOTHING makes SQLite copy the pages it
+// touches into one, as the NOT NULL checks could abort the statement).
+const sqliteRecord = "INSERT OR IGNORE INTO bus_processed (consumer_group, event_id, processed_at) VALUES ($1, $2, $3)"
+
 // statements holds the per-message statements prepared once (SQLite parses
 // every unprepared statement again; that was a sixth of the CPU per event).
 type statements struct {
 	prepared [numStmts]*sql.Stmt
+	// local: the database is SQLite, in-process, whose short statements
+	// run without watching the context (see exec).
+	local bool
 }
 
 // prepare prepares every statement on db. It must run before any
 // subscriber holds SQLite's single connection.
-func (s *statements) prepare(ctx context.Context, db *sql.DB) error {
+func (s *statements) prepare(ctx context.Context, db *store.DB) error {
+	s.local = db.Dialect == store.SQLite
 	for i, q := range stmtText {
+		if i == stmtRecord && s.local {
+			q = sqliteRecord
+		}
 		st, err := db.PrepareContext(ctx, q) //nolint:sqlclosecheck // closed by statements.close
 		if err != nil {
 			return fmt.Errorf("prepare %q (migrations applied?): %w", q, err)
@@ -317,10 +446,22 @@ func (s *statements) close() {
 
 // exec runs statement i in tx, prepared when possible.
 func (s *statements) exec(ctx context.Context, tx *sql.Tx, i int, args ...any) (sql.Result, error) {
+	ctx = s.context(ctx)
 	if st := s.prepared[i]; st != nil {
 		ts := tx.StmtContext(ctx, st)
 		defer ts.Close()
 		return ts.ExecContext(ctx, args...)
 	}
 	return tx.ExecContext(ctx, stmtText[i], args...)
+}
+
+// context is the context for one of the bus's own short statements. The
+// SQLite driver starts a goroutine per statement to watch a cancellable
+// context; for a statement that runs in microseconds on the connection the
+// transaction already holds, that watch costs more than the statement.
+func (s *statements) context(ctx context.Context) context.Context {
+	if s.local {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }

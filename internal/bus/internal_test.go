@@ -2,9 +2,12 @@ package bus
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/google/uuid"
 
 	"github.com/hule-dev/hule/internal/events"
@@ -86,5 +89,34 @@ func TestWithMetaCopies(t *testing.T) {
 	}
 	if withUser.key != "b1" || withUser.EventID() != base.EventID() {
 		t.Errorf("WithMeta lost key or id: %q %s", withUser.key, withUser.EventID())
+	}
+}
+
+func TestAppendMetadata(t *testing.T) {
+	tests := []struct {
+		name string
+		in   message.Metadata
+		want message.Metadata // after a JSON round trip
+	}{
+		{"empty", message.Metadata{}, message.Metadata{}},
+		{"plain", message.Metadata{"b": "2", "a": "1"}, message.Metadata{"a": "1", "b": "2"}},
+		{"escapes", message.Metadata{"q\"k": "a\\b\n\r\t\x01<&>", "u": "åäö ✓ \u2028"}, message.Metadata{"q\"k": "a\\b\n\r\t\x01<&>", "u": "åäö ✓ \u2028"}},
+		{"invalid utf-8", message.Metadata{"k": "a\xffb"}, message.Metadata{"k": "a\ufffdb"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := appendMetadata(nil, tt.in)
+			var got message.Metadata
+			if err := json.Unmarshal(b, &got); err != nil {
+				t.Fatalf("decode %s: %v", b, err)
+			}
+			if !maps.Equal(got, tt.want) {
+				t.Errorf("round trip of %q = %q, want %q", tt.in, got, tt.want)
+			}
+			std, _ := json.Marshal(tt.in)
+			if tt.name == "plain" && string(b) != string(std) {
+				t.Errorf("encoded %s, encoding/json gives %s", b, std)
+			}
+		})
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/hule-dev/hule/internal/events"
+	"github.com/hule-dev/hule/internal/store"
 )
 
 // Watermill message metadata keys the bus writes next to the payload, so a
@@ -189,7 +190,9 @@ func keyOf(v reflect.Value) string {
 
 // Publish writes events through tx, in order: with SQL topics into the
 // topic tables, with Kafka into the outbox that the relay forwards. They
-// become visible when tx commits, and vanish with it on rollback.
+// become visible when tx commits, and vanish with it on rollback. In an
+// optimistic batch (see batch.go) the rows are written with the batch's
+// other outgoing events just before its offsets, in one insert per topic.
 func (b *Bus) Publish(ctx context.Context, tx *sql.Tx, evs ...Outgoing) error {
 	msgs := make([]*message.Message, len(evs))
 	for i, o := range evs {
@@ -198,6 +201,10 @@ func (b *Bus) Publish(ctx context.Context, tx *sql.Tx, evs ...Outgoing) error {
 			return err
 		}
 		msgs[i] = m
+	}
+	if c := bufferingConsumer(ctx, tx); c != nil {
+		c.batch.hold(evs, msgs)
+		return nil
 	}
 	// One insert per run of events with the same topic.
 	for start := 0; start < len(evs); {
@@ -255,9 +262,13 @@ func (b *Bus) publishMessages(ctx context.Context, tx *sql.Tx, topic string, msg
 			if err != nil {
 				return fmt.Errorf("publish %s: %w", topic, err)
 			}
-			ts := tx.StmtContext(ctx, st.(*sql.Stmt))
+			sctx := ctx
+			if b.db.Dialect == store.SQLite {
+				sctx = context.WithoutCancel(ctx) // see statements.context
+			}
+			ts := tx.StmtContext(sctx, st.(*sql.Stmt))
 			defer ts.Close()
-			if _, err := ts.ExecContext(ctx, q.Args...); err != nil {
+			if _, err := ts.ExecContext(sctx, q.Args...); err != nil {
 				return fmt.Errorf("publish %s: %w", topic, err)
 			}
 			b.m.published.WithLabelValues(topic).Inc()

@@ -4,7 +4,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -42,23 +45,83 @@ func (s SQLiteSchema) SchemaInitializingQueries(p wsql.SchemaInitializingQueries
 	)`}}, nil
 }
 
-// InsertQuery implements wsql.SchemaAdapter.
+// InsertQuery implements wsql.SchemaAdapter. created_at is set here (the
+// same text the column default would give): SQLite's strftime cost more
+// per row than the rest of the insert's encoding.
 func (s SQLiteSchema) InsertQuery(p wsql.InsertQueryParams) (wsql.Query, error) {
 	var b strings.Builder
-	b.WriteString("INSERT INTO " + s.MessagesTable(p.Topic) + " (uuid, payload, metadata) VALUES ")
-	args := make([]any, 0, 3*len(p.Msgs))
+	b.WriteString("INSERT INTO " + s.MessagesTable(p.Topic) + " (uuid, payload, metadata, created_at) VALUES ")
+	args := make([]any, 0, 4*len(p.Msgs))
+	now := time.Now().UTC().Format(createdAtLayout)
 	for i, m := range p.Msgs {
-		meta, err := json.Marshal(m.Metadata)
-		if err != nil {
-			return wsql.Query{}, fmt.Errorf("encode metadata of %s: %w", m.UUID, err)
-		}
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, "($%d,$%d,$%d)", 3*i+1, 3*i+2, 3*i+3)
-		args = append(args, m.UUID, []byte(m.Payload), string(meta))
+		fmt.Fprintf(&b, "($%d,$%d,$%d,$%d)", 4*i+1, 4*i+2, 4*i+3, 4*i+4)
+		args = append(args, m.UUID, []byte(m.Payload), string(appendMetadata(nil, m.Metadata)), now)
 	}
 	return wsql.Query{Query: b.String(), Args: args}, nil
+}
+
+// createdAtLayout is strftime('%Y-%m-%dT%H:%M:%fZ') in Go.
+const createdAtLayout = "2006-01-02T15:04:05.000Z"
+
+// appendMetadata appends the JSON object of m, keys sorted, as
+// encoding/json would write it (HTML characters aside, which need no
+// escaping here), without its reflection: this runs for every published
+// message.
+func appendMetadata(dst []byte, m message.Metadata) []byte {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	dst = append(dst, '{')
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendJSONString(dst, k)
+		dst = append(dst, ':')
+		dst = appendJSONString(dst, m[k])
+	}
+	return append(dst, '}')
+}
+
+// appendJSONString appends s as a JSON string; invalid UTF-8 becomes
+// U+FFFD, as with encoding/json.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				dst = append(dst, '\\', c)
+			case c == '\n':
+				dst = append(dst, '\\', 'n')
+			case c == '\r':
+				dst = append(dst, '\\', 'r')
+			case c == '\t':
+				dst = append(dst, '\\', 't')
+			case c < 0x20:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				dst = append(dst, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, `\ufffd`...)
+		} else {
+			dst = append(dst, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(dst, '"')
 }
 
 // SelectQuery implements wsql.SchemaAdapter.

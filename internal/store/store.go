@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -77,10 +78,11 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("create data dir %s: %w", dir, err)
 		}
 	}
-	db, err := sql.Open("sqlite", sqliteDSN(path))
+	connector, err := sqliteConnector(sqliteDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	db := sql.OpenDB(connector)
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
@@ -90,6 +92,24 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("ping sqlite %s: %w", path, err)
 	}
 	return &DB{DB: db, Dialect: SQLite}, nil
+}
+
+// sqliteConnector returns the SQLite driver's connector for dsn, its
+// connections caching their compiled statements (see cachingConn).
+func sqliteConnector(dsn string) (driver.Connector, error) {
+	probe, err := sql.Open("sqlite", dsn) // only to reach the registered driver
+	if err != nil {
+		return nil, err
+	}
+	drv := probe.Driver()
+	_ = probe.Close()
+	var c driver.Connector = dsnConnector{dsn: dsn, drv: drv}
+	if dc, ok := drv.(driver.DriverContext); ok {
+		if c, err = dc.OpenConnector(dsn); err != nil {
+			return nil, err
+		}
+	}
+	return cachingConnector{Connector: c}, nil
 }
 
 // OpenPostgres opens a PostgreSQL database through pgx's database/sql
