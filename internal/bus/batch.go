@@ -183,9 +183,12 @@ func (c *consumer) inBatch(ctx context.Context, tx *sql.Tx, msg *message.Message
 	switch {
 	case err == nil:
 		c.consumed.Inc()
+		delete(c.conflicts, msg.UUID)
 	case errors.Is(err, errDuplicate):
 		c.duplicates.Inc()
 		c.debug(msg, raw, "duplicate event acknowledged")
+	case c.conflict(ctx, tx, msg, err):
+		return nil // rolled back: not an attempt of the message's own
 	default:
 		return c.abort(ctx, tx, msg, err)
 	}

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/hule-dev/hule/internal/bus"
 	"github.com/hule-dev/hule/internal/events"
 	"github.com/hule-dev/hule/internal/fault"
@@ -210,4 +212,50 @@ func publishedNs(t *testing.T, db *store.DB, topic string) []int {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestConflictRereadsWithoutSpendingAttempts makes event 2's handler fail
+// with PostgreSQL's serialization failure more often than MaxAttempts
+// allows: a retry inside the same transaction keeps its stale snapshot, so
+// the bus must roll back and read the batch again instead, without
+// dead-lettering a valid event.
+func TestConflictRereadsWithoutSpendingAttempts(t *testing.T) {
+	for name, db := range dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			b, _ := newBus(t, db) // MaxAttempts 3
+			var mu sync.Mutex
+			calls := map[int]int{}
+			b.Handle("svc", topicIn, func(ctx context.Context, tx *sql.Tx, ev events.Raw) error {
+				var w work
+				if err := json.Unmarshal(ev.Data, &w); err != nil {
+					return fault.Permanent(err)
+				}
+				mu.Lock()
+				calls[w.N]++
+				n := calls[w.N]
+				mu.Unlock()
+				if w.N == 2 && n <= 5 {
+					return fmt.Errorf("update batch: %w", &pgconn.PgError{Code: "40001", Message: "could not serialize access due to concurrent update"})
+				}
+				return applyHandler(ctx, tx, ev)
+			})
+			var evs []bus.Outgoing
+			for n := 1; n <= 3; n++ {
+				evs = append(evs, bus.Event(envelope(n)))
+			}
+			publish(t, b, db, evs...)
+			start(t, b)
+			eventually(t, "every event applied", func() bool {
+				return count(t, db, "SELECT COUNT(*) FROM applied") == 3
+			})
+			if got := topicRows(t, db, topicIn+".DLQ"); got != 0 {
+				t.Errorf("dead letters = %d, want 0: a conflict is no reason to give up", got)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if calls[2] != 6 {
+				t.Errorf("event 2 handled %d times, want 6 (5 conflicts, then success)", calls[2])
+			}
+		})
+	}
 }

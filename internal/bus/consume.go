@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"math/rand/v2"
 	"strconv"
 	"sync"
 	"time"
@@ -92,6 +93,42 @@ type consumer struct {
 	startWorker sync.Once
 	work        chan job
 	quit        <-chan struct{}
+
+	// conflicts counts, per message, the transactions rolled back because
+	// the database refused them for a concurrent update (serialization
+	// failure, deadlock): see conflict. Only the worker goroutine uses it.
+	conflicts map[string]int
+}
+
+// maxConflicts bounds how often one message's transaction is rolled back
+// and read again for a concurrent-update conflict before the conflict is
+// treated like any transient failure (retried, then dead-lettered).
+const maxConflicts = 50
+
+// conflict handles a handler error that says the database refused the
+// transaction for a concurrent update (PostgreSQL's serialization failure
+// or deadlock, SQLite's busy). Retrying inside the same transaction cannot
+// succeed: its snapshot stays stale. So the whole subscriber transaction is
+// rolled back after a short jittered pause and the batch is read again in
+// a fresh one, without spending the message's attempts. It reports whether
+// it took the message.
+func (c *consumer) conflict(ctx context.Context, tx *sql.Tx, msg *message.Message, err error) bool {
+	if tx == nil || !store.Retryable(err) {
+		return false
+	}
+	if c.conflicts == nil {
+		c.conflicts = map[string]int{}
+	}
+	n := c.conflicts[msg.UUID]
+	if n >= maxConflicts {
+		return false
+	}
+	c.conflicts[msg.UUID] = n + 1
+	c.retried.Inc()
+	pause := time.Duration(rand.Int64N(int64(5*time.Millisecond)*int64(min(n+1, 20)) + 1))
+	_ = sleep(ctx, pause)
+	_ = c.abort(ctx, tx, msg, nil)
+	return true
 }
 
 // job is one message of a SQL topic handed to the worker goroutine.
@@ -195,6 +232,7 @@ func (c *consumer) careful(ctx context.Context, tx *sql.Tx, msg *message.Message
 			if !replay {
 				c.consumed.Inc()
 			}
+			delete(c.conflicts, msg.UUID)
 			return nil
 		case errors.Is(err, errDuplicate):
 			if !replay {
@@ -202,6 +240,8 @@ func (c *consumer) careful(ctx context.Context, tx *sql.Tx, msg *message.Message
 			}
 			c.debug(msg, raw, "duplicate event acknowledged")
 			return nil
+		case c.conflict(ctx, tx, msg, err):
+			return nil // rolled back: the batch comes again in a new transaction
 		case fault.IsPermanent(err):
 			return c.deadLetter(ctx, tx, msg, raw, true, reasonOf(err, false), err, attempt, replay)
 		case attempt >= c.b.cfg.MaxAttempts:
