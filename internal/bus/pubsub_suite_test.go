@@ -1,6 +1,7 @@
 package bus_test
 
 import (
+	"context"
 	"database/sql"
 	"flag"
 	"path/filepath"
@@ -47,7 +48,7 @@ func sqlPubSub(t *testing.T, db *store.DB, group string) (message.Publisher, mes
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pub, sub
+	return pub, newClosingSubscriber(sub)
 }
 
 // runSuite runs the suite with pub/subs on the database that dbFor returns
@@ -116,4 +117,53 @@ func TestPostgresTopicsUniversal(t *testing.T) {
 		GuaranteedOrder:     true,
 		Persistent:          true,
 	})
+}
+
+// closingSubscriber makes Close return only after every channel its
+// Subscribe calls returned is closed. watermill-sql closes them a moment
+// after its own Close returns, and the suite checks for closed channels at
+// once, which made the check flaky; this waits for what the suite asserts
+// instead of racing it.
+type closingSubscriber struct {
+	message.Subscriber
+	closing chan struct{}
+	once    sync.Once
+	wg      sync.WaitGroup
+}
+
+func newClosingSubscriber(s message.Subscriber) *closingSubscriber {
+	return &closingSubscriber{Subscriber: s, closing: make(chan struct{})}
+}
+
+func (c *closingSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+	in, err := c.Subscriber.Subscribe(ctx, topic)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *message.Message)
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		defer close(out)
+		for msg := range in {
+			select {
+			case out <- msg:
+			case <-c.closing:
+				msg.Nack() // closed while nobody read it: it comes again
+			}
+		}
+	}()
+	return out, nil
+}
+
+func (c *closingSubscriber) Close() error {
+	c.once.Do(func() { close(c.closing) })
+	err := c.Subscriber.Close()
+	done := make(chan struct{})
+	go func() { c.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+	}
+	return err
 }
