@@ -15,8 +15,8 @@ import (
 	"github.com/hule-dev/hule/internal/nlp"
 	"github.com/hule-dev/hule/internal/results"
 	"github.com/hule-dev/hule/internal/spellcheck"
-	"github.com/hule-dev/hule/internal/web"
 	"github.com/hule-dev/hule/internal/store"
+	"github.com/hule-dev/hule/internal/web"
 )
 
 // Schemas lists the migrations of every service. All are applied whatever
