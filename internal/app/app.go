@@ -51,13 +51,11 @@ type runner struct {
 
 // Platform is a running set of hule services in one process.
 type Platform struct {
-	cfg     Config
-	log     *slog.Logger
-	db      *store.DB
-	bus     *bus.Bus
-	content content.Store
-	// owner answers who owns a batch (the batch service, when it runs here).
-	owner    func(ctx context.Context, batchID string) (string, bool, error)
+	cfg      Config
+	log      *slog.Logger
+	db       *store.DB
+	bus      *bus.Bus
+	content  content.Store
 	reg      *prometheus.Registry
 	api      *http.ServeMux // routes behind the gateway's authentication
 	public   *http.ServeMux // health, metrics and everything unauthenticated

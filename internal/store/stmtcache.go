@@ -12,7 +12,7 @@ import (
 // for each unprepared Exec and throws the result away. Handlers run the same
 // few statements for every event, so parsing them was a sixth of the CPU an
 // event costs. cachingConn keeps the compiled statements of recent Exec
-// calls per connection and reuses them: the same SQL and the same behaviour,
+// calls per connection and reuses them: the same SQL and the same behavior,
 // without the parse. Queries are not cached: a query's rows may still be
 // open when the same text runs again, which a single compiled statement
 // cannot serve.
