@@ -24,11 +24,11 @@ type dlqTarget struct {
 }
 
 func (t *dlqTarget) flags(cmd *cobra.Command, env Env) {
-	data := env.Getenv("HULE_DATA_DIR")
+	data := env.Getenv("HULE_DATA")
 	if data == "" {
-		data = "data"
+		data = "hule-data"
 	}
-	cmd.Flags().StringVar(&t.data, "data", data, "SQLite data directory holding "+store.SQLiteFile+" (env HULE_DATA_DIR)")
+	cmd.Flags().StringVar(&t.data, "data", data, "SQLite data directory holding "+store.SQLiteFile+" (env HULE_DATA)")
 	cmd.Flags().StringVar(&t.db, "db", env.Getenv("HULE_DB"), "PostgreSQL URL; overrides --data (env HULE_DB)")
 }
 
