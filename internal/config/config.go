@@ -10,6 +10,7 @@ package config
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"reflect"
 	"sort"
 	"strconv"
@@ -157,9 +158,16 @@ func set(v reflect.Value, s string) error {
 	return nil
 }
 
+// mask hides a secret's value, and the password of any URL value (a
+// database URL may carry one).
 func mask(s string, secret bool) string {
-	if secret && s != "" {
+	if secret && s != "" && s != "[]" {
 		return "****"
+	}
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			return u.Redacted()
+		}
 	}
 	return s
 }

@@ -93,12 +93,13 @@ func TestBadEnvironmentNamesTheVariable(t *testing.T) {
 func TestPrintMasksSecretsAndValidate(t *testing.T) {
 	s := defaults()
 	s.Key = "sk-very-secret"
+	s.Addr = "postgres://hule:pa55word@db:5432/hule"
 	var b strings.Builder
 	if err := config.Print(&b, s); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
-	if strings.Contains(out, "sk-very-secret") || !strings.Contains(out, "api-key") || !strings.Contains(out, "****") {
+	if strings.Contains(out, "sk-very-secret") || strings.Contains(out, "pa55word") || !strings.Contains(out, "api-key") || !strings.Contains(out, "****") {
 		t.Errorf("Print leaked or dropped the key:\n%s", out)
 	}
 	var ref strings.Builder
