@@ -145,7 +145,10 @@ func (f flushingOffsets) AckMessageQuery(p wsql.AckMessageQueryParams) (wsql.Que
 	if c := f.consumers[p.Topic+"\x00"+p.ConsumerGroup]; c != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), f.timeout)
 		defer cancel()
-		if err := c.flush(ctx); err != nil {
+		c.batchMu.Lock()
+		err := c.flush(ctx)
+		c.batchMu.Unlock()
+		if err != nil {
 			return wsql.Query{}, err
 		}
 	}

@@ -82,10 +82,13 @@ type consumer struct {
 	duration             prometheus.Observer
 	lag                  prometheus.Gauge
 
-	// batch is the state of the subscriber transaction being handled; only
-	// the worker goroutine touches it (and the ack query, while the worker
-	// waits for the next message).
-	batch batchState
+	// batch is the state of the subscriber transaction being handled. The
+	// worker goroutine uses it while handling a message and the ack query
+	// (flush) while the worker waits; batchMu makes that hand-over explicit,
+	// because the subscriber runs the ack query without waiting for the
+	// worker when it is closing or an ack deadline passed.
+	batchMu sync.Mutex
+	batch   batchState
 	// canDefer: the route's outgoing events may wait for the batch's ack
 	// query (see batch.go); set before the router runs.
 	canDefer bool
@@ -194,6 +197,8 @@ func (c *consumer) process(msg *message.Message, tx *sql.Tx) error {
 		c.lag.Set(time.Since(raw.EventTimestamp.Time).Seconds())
 	}
 	if tx != nil {
+		c.batchMu.Lock()
+		defer c.batchMu.Unlock()
 		return c.inBatch(ctx, tx, msg, raw, err)
 	}
 	return c.careful(ctx, nil, msg, raw, err, nil, false)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -42,7 +43,8 @@ type codec struct {
 	errs  []Violation
 	root  string
 	tmp   []byte
-	ws    bool // whitespace between tokens was skipped (see compact)
+	arena []byte // see copyString
+	ws    bool   // whitespace between tokens was skipped (see compact)
 	short map[string]string
 
 	eventType   string // the envelope's event_type, once seen
@@ -168,52 +170,84 @@ func (c *codec) literal(lit string) error {
 // str reads a string at c.i and returns its unescaped bytes, which point
 // into the input or c.tmp and are valid until the next str call.
 func (c *codec) str() ([]byte, error) {
-	start := c.i
-	c.i++
+	// The offset lives in a local while scanning, so it stays in a register.
+	b, start := c.b, c.i
+	i := start + 1
 	escaped, high := false, false
-	for c.i < len(c.b) {
+	for i < len(b) {
 		// Skip 8 plain bytes at a time: none is '"', '\\', a control
 		// character or part of a multi-byte UTF-8 sequence.
 		// The lowest flagged byte is always a true match, so jump to it.
-		for c.i+8 <= len(c.b) {
-			w := binary.LittleEndian.Uint64(c.b[c.i:])
+		for i+8 <= len(b) {
+			w := binary.LittleEndian.Uint64(b[i:])
 			if m := hasLess(w, 0x20) | hasByte(w, '"') | hasByte(w, '\\') | (w & swarHigh); m != 0 {
-				c.i += bits.TrailingZeros64(m) >> 3
+				i += bits.TrailingZeros64(m) >> 3
 				break
 			}
-			c.i += 8
+			i += 8
 		}
-		if c.i >= len(c.b) {
+		if i >= len(b) {
 			break
 		}
-		ch := c.b[c.i]
+		ch := b[i]
 		switch {
 		case ch == '"':
-			c.i++
+			i++
+			c.i = i
 			if escaped {
 				var err error
-				c.tmp, err = jsontext.AppendUnquote(c.tmp[:0], c.b[start:c.i])
+				c.tmp, err = jsontext.AppendUnquote(c.tmp[:0], b[start:i])
 				if err != nil {
 					return nil, &SyntaxError{Offset: start, Msg: "invalid string: " + err.Error()}
 				}
 				return c.tmp, nil
 			}
-			s := c.b[start+1 : c.i-1]
+			s := b[start+1 : i-1]
 			if high && !utf8.Valid(s) {
 				return nil, &SyntaxError{Offset: start, Msg: "invalid UTF-8 in string"}
 			}
 			return s, nil
 		case ch == '\\':
 			escaped = true
-			c.i += 2
+			i += 2
 		case ch < 0x20:
+			c.i = i
 			return nil, c.syntax("control character in string")
 		default:
 			high = high || ch >= 0x80
-			c.i++
+			i++
 		}
 	}
+	c.i = i
 	return nil, &SyntaxError{Offset: start, Msg: "unterminated string"}
+}
+
+// plainString returns the offset just past the string that starts at
+// b[i] (a '"') when it is plain ASCII without escapes or control
+// characters, and -1 otherwise: the caller then reads it with str. Skipping
+// values (processing summaries, unknown members) needs no more.
+func plainString(b []byte, i int) int {
+	i++
+	for i+8 <= len(b) {
+		w := binary.LittleEndian.Uint64(b[i:])
+		if m := hasLess(w, 0x20) | hasByte(w, '"') | hasByte(w, '\\') | (w & swarHigh); m != 0 {
+			// The lowest flagged byte is a true match.
+			if i += bits.TrailingZeros64(m) >> 3; b[i] == '"' {
+				return i + 1
+			}
+			return -1
+		}
+		i += 8
+	}
+	for ; i < len(b); i++ {
+		switch ch := b[i]; {
+		case ch == '"':
+			return i + 1
+		case ch < 0x20 || ch >= 0x80 || ch == '\\':
+			return -1
+		}
+	}
+	return -1
 }
 
 const (
@@ -295,7 +329,9 @@ func (c *codec) skip() ([]byte, error) {
 					if c.peek() != '"' {
 						return nil, c.syntax("want a member name")
 					}
-					if _, err = c.str(); err != nil {
+					if j := plainString(c.b, c.i); j >= 0 {
+						c.i = j
+					} else if _, err = c.str(); err != nil {
 						return nil, err
 					}
 					if err = c.expect(':'); err != nil {
@@ -303,7 +339,11 @@ func (c *codec) skip() ([]byte, error) {
 					}
 				}
 				if c.peek() == '"' { // the common case, without the dispatch
-					_, err = c.str()
+					if j := plainString(c.b, c.i); j >= 0 {
+						c.i = j
+					} else {
+						_, err = c.str()
+					}
 				} else {
 					_, err = c.skip()
 				}
@@ -452,11 +492,18 @@ func (c *codec) value(n *node, v reflect.Value) error {
 			return c.value(dn, v)
 		}
 		ev := eventTypes[c.eventType]()
-		pv := reflect.ValueOf(ev)
-		if err := c.value(dn, pv.Elem()); err != nil {
+		if err := c.value(dn, reflect.ValueOf(ev).Elem()); err != nil {
 			return err
 		}
-		v.Set(pv)
+		if !v.CanAddr() {
+			v.Set(reflect.ValueOf(ev))
+			return nil
+		}
+		if p, ok := v.Addr().Interface().(*Event); ok {
+			*p = ev // skips reflect's assignability check
+			return nil
+		}
+		v.Set(reflect.ValueOf(ev))
 		return nil
 	}
 	return fmt.Errorf("events: node kind %d", n.kind)
@@ -537,7 +584,11 @@ func (c *codec) stringValue(n *node, s []byte, v reflect.Value) {
 		}
 		return
 	case kTime:
-		t, err := parseTime(string(s))
+		t, ok := quickTime(s)
+		var err error
+		if !ok {
+			t, err = parseTime(string(s))
+		}
 		if err != nil {
 			c.violate(fmt.Sprintf("%q is not a date-time", s))
 			return
@@ -576,9 +627,28 @@ func (c *codec) stringValue(n *node, s []byte, v reflect.Value) {
 		case len(s) <= maxInterned:
 			v.SetString(c.intern(s))
 		default:
-			v.SetString(string(s))
+			v.SetString(c.copyString(s))
 		}
 	}
+}
+
+// arenaChunk is the size of the blocks decoded strings are copied into:
+// one allocation serves many essay ids instead of one each.
+const arenaChunk = 4096
+
+// copyString returns a string holding a copy of s. Strings share blocks
+// that are only ever appended to, never rewritten, so a string stays valid
+// after the codec goes back to the pool.
+func (c *codec) copyString(s []byte) string {
+	if len(s) == 0 || len(s) > arenaChunk/4 {
+		return string(s)
+	}
+	if cap(c.arena)-len(c.arena) < len(s) {
+		c.arena = make([]byte, 0, arenaChunk)
+	}
+	start := len(c.arena)
+	c.arena = append(c.arena, s...)
+	return unsafe.String(&c.arena[start], len(s))
 }
 
 // Short strings (letter grades, entity types, statuses) repeat across the
@@ -610,7 +680,11 @@ func (c *codec) numberValue(n *node, raw []byte, isInt bool, v reflect.Value) {
 			c.violate(fmt.Sprintf("%s is not an integer", raw))
 			return
 		}
-		x, err := strconv.ParseInt(string(raw), 10, 64)
+		x, ok := fastInt(raw)
+		var err error
+		if !ok {
+			x, err = strconv.ParseInt(string(raw), 10, 64)
+		}
 		if err != nil {
 			c.violate(fmt.Sprintf("%s is out of the integer range", raw))
 			return
@@ -626,7 +700,11 @@ func (c *codec) numberValue(n *node, raw []byte, isInt bool, v reflect.Value) {
 		if !v.IsValid() && n.min == nil && n.max == nil && n.exclMin == nil {
 			return
 		}
-		x, err := strconv.ParseFloat(string(raw), 64)
+		x, ok := fastFloat(raw)
+		var err error
+		if !ok {
+			x, err = strconv.ParseFloat(string(raw), 64)
+		}
 		if err != nil {
 			c.violate(fmt.Sprintf("%s is out of range", raw))
 			return
@@ -647,6 +725,80 @@ func (c *codec) numberValue(n *node, raw []byte, isInt bool, v reflect.Value) {
 	}
 }
 
+// fastInt parses a well-formed JSON integer of at most 18 digits, which
+// cannot overflow; it reports false for anything longer.
+func fastInt(raw []byte) (int64, bool) {
+	neg := len(raw) > 0 && raw[0] == '-'
+	digits := raw
+	if neg {
+		digits = raw[1:]
+	}
+	if len(digits) == 0 || len(digits) > 18 {
+		return 0, false
+	}
+	var x int64
+	for _, ch := range digits {
+		x = x*10 + int64(ch-'0')
+	}
+	if neg {
+		x = -x
+	}
+	return x, true
+}
+
+// pow10 holds the powers of ten float64 represents exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// fastFloat parses a well-formed JSON number whose significant digits
+// fit in 2^53 and whose decimal exponent is at most 22 in size: then the
+// digits and the power of ten are both exact float64 values and one
+// multiplication or division rounds correctly (the same result as
+// strconv.ParseFloat). It reports false for anything else.
+func fastFloat(raw []byte) (float64, bool) {
+	i, neg := 0, false
+	if len(raw) > 0 && raw[0] == '-' {
+		neg, i = true, 1
+	}
+	var mant uint64
+	nd, exp := 0, 0
+	for ; i < len(raw) && isDigit(raw[i]); i++ {
+		if nd > 0 || raw[i] != '0' {
+			nd++
+		}
+		mant = mant*10 + uint64(raw[i]-'0')
+		if nd > 15 {
+			return 0, false
+		}
+	}
+	if i < len(raw) && raw[i] == '.' {
+		for i++; i < len(raw) && isDigit(raw[i]); i++ {
+			if nd > 0 || raw[i] != '0' {
+				nd++
+			}
+			mant = mant*10 + uint64(raw[i]-'0')
+			exp--
+			if nd > 15 {
+				return 0, false
+			}
+		}
+	}
+	if i < len(raw) { // an exponent: leave it to strconv
+		return 0, false
+	}
+	if exp < -22 {
+		return 0, false
+	}
+	f := float64(mant)
+	if exp < 0 {
+		f /= pow10[-exp]
+	}
+	if neg {
+		f = -f
+	}
+	return f, true
+}
+
 // addr returns a pointer to v's value without boxing when v is addressable.
 func addr[T any](v reflect.Value) *T {
 	if v.CanAddr() {
@@ -656,13 +808,27 @@ func addr[T any](v reflect.Value) *T {
 	return &x
 }
 
+// maxLenHint bounds the up-front allocation of a slice (see node.lenHint).
+const maxLenHint = 1 << 16
+
 func (c *codec) array(n *node, v reflect.Value) error {
 	if c.depth++; c.depth > maxDepth {
 		return c.syntax("nesting too deep")
 	}
 	c.i++
+	hinted := false
+	clean := 0 // elements from here on are zero already: no SetZero
 	if v.IsValid() {
 		v.SetLen(0)
+		clean = v.Cap() // a reused slice may hold old values
+		h := 0
+		if n.lenHint != nil {
+			h = int(n.lenHint.Load())
+		}
+		if h > v.Cap() && v.Kind() == reflect.Slice {
+			v.Set(reflect.MakeSlice(v.Type(), 0, h))
+			hinted, clean = true, 0
+		}
 	}
 	c.path = append(c.path, seg{})
 	if c.peek() == ']' {
@@ -672,12 +838,18 @@ func (c *codec) array(n *node, v reflect.Value) error {
 			c.path[len(c.path)-1].index = i
 			var ev reflect.Value
 			if v.IsValid() {
-				if v.Len() == v.Cap() {
-					v.Grow(1)
+				if i == v.Cap() {
+					// Grow into a new zeroed array (as append would).
+					s := reflect.MakeSlice(v.Type(), i, max(2*i, 4))
+					reflect.Copy(s, v)
+					v.Set(s)
+					clean = i
 				}
 				v.SetLen(i + 1)
 				ev = v.Index(i)
-				ev.SetZero()
+				if i < clean {
+					ev.SetZero()
+				}
 			}
 			if err := c.value(n.elem, ev); err != nil {
 				return err
@@ -693,8 +865,20 @@ func (c *codec) array(n *node, v reflect.Value) error {
 		}
 	}
 	c.path = c.path[:len(c.path)-1]
-	if v.IsValid() && v.IsNil() {
-		v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+	if v.IsValid() {
+		l := v.Len()
+		if n.lenHint != nil && int(n.lenHint.Load()) != l {
+			n.lenHint.Store(int32(min(l, maxLenHint)))
+		}
+		switch {
+		case hinted && v.Cap() > 2*l+16:
+			// The hint came from a longer list: keep only what is used.
+			s := reflect.MakeSlice(v.Type(), l, l)
+			reflect.Copy(s, v)
+			v.Set(s)
+		case v.IsNil():
+			v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+		}
 	}
 	c.depth--
 	return nil
@@ -766,35 +950,62 @@ func (c *codec) mapValue(n *node, v reflect.Value) error {
 }
 
 func (c *codec) object(n *node, v reflect.Value) error {
+	if c.depth++; c.depth > maxDepth {
+		return c.syntax("nesting too deep")
+	}
+	c.i++
 	var seen uint64
 	next := 0 // members usually come in declaration order: try that first
-	err := c.members(func(name []byte) error {
-		i, ok := next, next < len(n.props) && string(name) == n.props[next].name
-		if !ok {
-			i, ok = n.byName[string(name)]
+	if c.peek() == '}' {
+		c.i++
+	} else {
+		for {
+			if c.peek() != '"' {
+				return c.syntax("want a member name")
+			}
+			name, err := c.str()
+			if err != nil {
+				return err
+			}
+			if c.i < len(c.b) && c.b[c.i] == ':' {
+				c.i++
+			} else if err := c.expect(':'); err != nil {
+				return err
+			}
+			i, ok := next, next < len(n.props) && string(name) == n.props[next].name
+			if !ok {
+				i, ok = n.byName[string(name)]
+			}
+			next = i + 1
+			if !ok {
+				// Unknown members are ignored, as the original does.
+				if _, err := c.skip(); err != nil {
+					return err
+				}
+			} else {
+				seen |= 1 << i
+				p := &n.props[i]
+				c.path = append(c.path, seg{name: p.name, index: -1})
+				var fv reflect.Value
+				if v.IsValid() {
+					fv = field(v, p.index)
+				}
+				if err := c.value(p.node, fv); err != nil {
+					return err
+				}
+				c.path = c.path[:len(c.path)-1]
+			}
+			if p := c.peek(); p == ',' {
+				c.i++
+			} else if p == '}' {
+				c.i++
+				break
+			} else {
+				return c.syntax("want ',' or '}'")
+			}
 		}
-		next = i + 1
-		if !ok {
-			// Unknown members are ignored, as the original does.
-			_, err := c.skip()
-			return err
-		}
-		seen |= 1 << i
-		p := &n.props[i]
-		c.path = append(c.path, seg{name: p.name, index: -1})
-		var fv reflect.Value
-		if v.IsValid() {
-			fv = field(v, p.index)
-		}
-		if err := c.value(p.node, fv); err != nil {
-			return err
-		}
-		c.path = c.path[:len(c.path)-1]
-		return nil
-	})
-	if err != nil {
-		return err
 	}
+	c.depth--
 	if missing := n.required &^ seen; missing != 0 {
 		for i := range n.props {
 			if missing&(1<<i) != 0 && len(c.errs) < maxViolations {
@@ -827,7 +1038,7 @@ func appendValue(b []byte, n *node, v reflect.Value) ([]byte, error) {
 	}
 	switch n.kind {
 	case kString, kEnum:
-		return jsontext.AppendQuote(b, v.String())
+		return appendString(b, v.String())
 	case kTime:
 		return addr[Time](v).AppendJSON(b), nil
 	case kUUID:
@@ -882,6 +1093,11 @@ func appendValue(b []byte, n *node, v reflect.Value) ([]byte, error) {
 			}
 		}
 	}
+	// An empty map without methods of its own (metadata, usually) is {},
+	// as the json library would write it, nil or not.
+	if v.Kind() == reflect.Map && v.Len() == 0 && v.Type().NumMethod() == 0 {
+		return append(b, "{}"...), nil
+	}
 	// Maps and free-form values: the json library, keys sorted.
 	if !v.CanInterface() {
 		return b, errNotEncodable
@@ -891,6 +1107,27 @@ func appendValue(b []byte, n *node, v reflect.Value) ([]byte, error) {
 		return b, err
 	}
 	return append(b, out...), nil
+}
+
+// appendString quotes s. Plain ASCII without '"', '\\' or control
+// characters (ids, grades, statuses) is copied as is; anything else goes
+// through the json library, which escapes and checks UTF-8.
+func appendString(b []byte, s string) ([]byte, error) {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
+		if hasLess(w, 0x20)|hasByte(w, '"')|hasByte(w, '\\')|(w&swarHigh) != 0 {
+			return jsontext.AppendQuote(b, s)
+		}
+	}
+	for ; i < len(s); i++ {
+		if ch := s[i]; ch < 0x20 || ch >= 0x80 || ch == '"' || ch == '\\' {
+			return jsontext.AppendQuote(b, s)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"'), nil
 }
 
 func appendUUID(b []byte, u *uuid.UUID) []byte {

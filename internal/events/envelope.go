@@ -116,13 +116,58 @@ func (t Time) MarshalJSON() ([]byte, error) {
 // AppendJSON appends the quoted wire form of t to b.
 func (t Time) AppendJSON(b []byte) []byte {
 	u := t.UTC()
+	micros := u.Nanosecond() / 1000
+	if year, month, day := u.Date(); year >= 0 && year <= 9999 {
+		// The layouts below, written digit by digit: time's layout
+		// machinery costs more than the rest of a small event.
+		hour, minute, sec := u.Clock()
+		b = append(b, '"')
+		b = appendDigits(b, year, 4)
+		b = append(b, '-')
+		b = appendDigits(b, int(month), 2)
+		b = append(b, '-')
+		b = appendDigits(b, day, 2)
+		b = append(b, 'T')
+		b = appendDigits(b, hour, 2)
+		b = append(b, ':')
+		b = appendDigits(b, minute, 2)
+		b = append(b, ':')
+		b = appendDigits(b, sec, 2)
+		if micros != 0 {
+			b = append(b, '.')
+			b = appendDigits(b, micros, 6)
+		}
+		return append(b, 'Z', '"')
+	}
 	layout := layoutSeconds
-	if u.Nanosecond()/1000 != 0 {
+	if micros != 0 {
 		layout = layoutMicros
 	}
 	b = append(b, '"')
 	b = u.AppendFormat(b, layout)
 	return append(b, '"')
+}
+
+// digitsAt reads s[i:i+n] as a decimal number, or -1 if it has a non-digit.
+func digitsAt(s []byte, i, n int) int {
+	v := 0
+	for _, ch := range s[i : i+n] {
+		if ch < '0' || ch > '9' {
+			return -1
+		}
+		v = v*10 + int(ch-'0')
+	}
+	return v
+}
+
+// appendDigits appends the non-negative v as exactly width decimal digits.
+func appendDigits(b []byte, v, width int) []byte {
+	var buf [8]byte
+	for i := width - 1; i >= 0; i-- {
+		buf[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(b, buf[:width]...)
 }
 
 // MarshalJSONTo is the fast path of MarshalJSON for json v2.
@@ -173,8 +218,56 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 // parseTime accepts RFC 3339 and also a time without zone, which Python
 // writes for naive datetimes; such a time is taken as UTC.
 func parseTime(s string) (time.Time, error) {
+	if v, ok := quickTime([]byte(s)); ok {
+		return v, nil
+	}
 	if v, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return v, nil
 	}
 	return time.Parse("2006-01-02T15:04:05.999999999", s)
+}
+
+// quickTime parses the forms hule and the original write,
+// 2006-01-02T15:04:05[.fraction] followed by Z, +00:00, -00:00 or nothing,
+// without the layout machinery of time.Parse, and gives the same instant
+// in UTC. It reports false for anything else, valid or not, which is left
+// to time.Parse.
+func quickTime(s []byte) (time.Time, bool) {
+	if len(s) < 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
+	}
+	year, month, day := digitsAt(s, 0, 4), digitsAt(s, 5, 2), digitsAt(s, 8, 2)
+	hour, minute, sec := digitsAt(s, 11, 2), digitsAt(s, 14, 2), digitsAt(s, 17, 2)
+	if year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 ||
+		minute < 0 || minute > 59 || sec < 0 || sec > 59 {
+		return time.Time{}, false
+	}
+	i, nsec := 19, 0
+	if i < len(s) && s[i] == '.' {
+		i++
+		start := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			nsec = nsec*10 + int(s[i]-'0')
+			i++
+		}
+		digits := i - start
+		if digits < 1 || digits > 9 {
+			return time.Time{}, false
+		}
+		for range 9 - digits {
+			nsec *= 10
+		}
+	}
+	switch rest := s[i:]; {
+	case len(rest) == 0:
+	case len(rest) == 1 && rest[0] == 'Z':
+	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && string(rest[1:]) == "00:00":
+	default:
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	if t.Day() != day { // 30 February and the like: time.Parse rejects them
+		return time.Time{}, false
+	}
+	return t, true
 }

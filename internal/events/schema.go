@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -53,6 +54,11 @@ type node struct {
 	keyEnum *enumInfo // kMap keys, when restricted
 
 	captureType bool // the envelope's event_type: the walker remembers it
+
+	// lenHint (kArray) is the length last decoded here: the decoder
+	// allocates that much up front instead of growing the slice step by
+	// step. Each struct field has its own; other copies share it.
+	lenHint *atomic.Int32
 }
 
 type prop struct {
@@ -145,7 +151,7 @@ func typeNode(t reflect.Type) *node {
 	case reflect.Bool:
 		return &node{kind: kBool}
 	case reflect.Slice, reflect.Array:
-		return &node{kind: kArray, elem: typeNode(t.Elem())}
+		return &node{kind: kArray, elem: typeNode(t.Elem()), lenHint: new(atomic.Int32)}
 	case reflect.Map:
 		n := &node{kind: kMap, elem: typeNode(t.Elem())}
 		if info, ok := enumsByName[t.Key().Name()]; ok {
@@ -199,6 +205,12 @@ func addFields(n *node, t reflect.Type, prefix []int, extraRequired map[string]b
 			name = f.Name
 		}
 		fn, required := fieldNode(f.Type, tag)
+		if fn.kind == kArray {
+			// Each list field learns its own typical length.
+			c := *fn
+			c.lenHint = new(atomic.Int32)
+			fn = &c
+		}
 		if required || extraRequired[name] {
 			n.required |= 1 << len(n.props)
 		}
