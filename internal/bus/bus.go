@@ -137,7 +137,7 @@ func New(cfg Config, deps Deps) (*Bus, error) {
 		cfg:     cfg,
 		db:      deps.DB,
 		log:     logger,
-		wlog:    watermill.NewSlogLoggerWithLevelMapping(logger, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug}),
+		wlog:    quietShutdown{watermill.NewSlogLoggerWithLevelMapping(logger, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})},
 		tracer:  tp.Tracer("github.com/hule-dev/hule/internal/bus"),
 		m:       m,
 		schema:  schema,
