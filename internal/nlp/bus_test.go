@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hule-dev/hule/internal/bus"
+	"github.com/hule-dev/hule/internal/bus/bustest"
 	"github.com/hule-dev/hule/internal/content"
 	"github.com/hule-dev/hule/internal/events"
 	"github.com/hule-dev/hule/internal/store"
@@ -25,12 +26,7 @@ func TestOnSQLiteTopics(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fs.Close()
-	cfg := bus.DefaultConfig(bus.KindSQLite)
-	cfg.PollInterval = 10 * time.Millisecond
-	b, err := bus.New(cfg, bus.Deps{DB: db})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := bustest.SQLiteBus(t, db)
 	svc, err := New(Deps{DB: db, Bus: b, Content: fs}, Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -53,13 +49,7 @@ func TestOnSQLiteTopics(t *testing.T) {
 	}
 	env := events.NewEnvelope(RequestTopic, "hule-lifecycle", req.CorrelationID, data)
 
-	errc := make(chan error, 1)
-	go func() { errc <- b.Run(ctx) }()
-	select {
-	case <-b.Running():
-	case err := <-errc:
-		t.Fatalf("bus stopped: %v", err)
-	}
+	bustest.Start(ctx, t, b)
 	if err := store.InTx(ctx, db.DB, func(tx *sql.Tx) error { return b.Publish(ctx, tx, bus.Event(env)) }); err != nil {
 		t.Fatal(err)
 	}
@@ -74,9 +64,5 @@ func TestOnSQLiteTopics(t *testing.T) {
 	}
 	if seen[events.TopicEssayNLPCompleted] != 1 || seen[events.TopicBatchNLPAnalysisCompleted] != 1 {
 		t.Errorf("saw %v, want one event on each topic", seen)
-	}
-	cancel()
-	if err := <-errc; err != nil {
-		t.Errorf("bus run: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hule-dev/hule/internal/bus"
+	"github.com/hule-dev/hule/internal/bus/bustest"
 	"github.com/hule-dev/hule/internal/content"
 	"github.com/hule-dev/hule/internal/events"
 	"github.com/hule-dev/hule/internal/store"
@@ -25,12 +26,7 @@ func TestOnSQLiteTopics(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fs.Close()
-	cfg := bus.DefaultConfig(bus.KindSQLite)
-	cfg.PollInterval = 10 * time.Millisecond
-	b, err := bus.New(cfg, bus.Deps{DB: db})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := bustest.SQLiteBus(t, db)
 	svc, err := New(Deps{DB: db, Bus: b, Content: fs}, Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -53,13 +49,7 @@ func TestOnSQLiteTopics(t *testing.T) {
 
 	f := &fixture{content: fs}
 	reqs := []events.Raw{request(t, f.put(t, errorText), "en", nil), request(t, string(content.NewID()), "en", nil)}
-	errc := make(chan error, 1)
-	go func() { errc <- b.Run(ctx) }()
-	select {
-	case <-b.Running():
-	case err := <-errc:
-		t.Fatalf("bus stopped: %v", err)
-	}
+	bustest.Start(ctx, t, b)
 	err = store.InTx(ctx, db.DB, func(tx *sql.Tx) error {
 		for _, r := range reqs {
 			data, err := events.DecodeData[events.EssayLifecycleSpellcheckRequestV1](r)
@@ -95,9 +85,5 @@ func TestOnSQLiteTopics(t *testing.T) {
 			t.Errorf("saw %v, want %v", seen, want)
 			break
 		}
-	}
-	cancel()
-	if err := <-errc; err != nil {
-		t.Errorf("bus run: %v", err)
 	}
 }
