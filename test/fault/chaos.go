@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/hule-dev/hule/internal/cluster"
 )
 
 // Chaos kills processes while a test runs: at once and then every
@@ -12,14 +14,14 @@ import (
 // and waits for it to be ready before the next round, so that at most one
 // process is down at a time.
 type Chaos struct {
-	Victims  []*Proc
+	Victims  []*cluster.Proc
 	Interval time.Duration
 	// Rand chooses the victims; seed it and log the seed to replay a run.
 	Rand *rand.Rand
 	// ReadyTimeout bounds the wait for a restarted process (default 60s).
 	ReadyTimeout time.Duration
 	// OnKill, when set, is told of each kill (for the test log).
-	OnKill func(p *Proc, n int)
+	OnKill func(p *cluster.Proc, n int)
 }
 
 // Run kills until ctx ends and returns how many kills the cluster

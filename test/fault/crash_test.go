@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hule-dev/hule/internal/client"
+	"github.com/hule-dev/hule/internal/cluster"
 	"github.com/hule-dev/hule/internal/events"
 	"github.com/hule-dev/hule/internal/store"
 	"github.com/hule-dev/hule/internal/store/storetest"
@@ -64,7 +65,7 @@ func skipUnlessFault(t *testing.T) {
 
 // setup builds hule, starts the bus and every service process on a fresh
 // PostgreSQL schema, and returns the cluster and its API client.
-func setup(ctx context.Context, t *testing.T, bus string) (*Cluster, *client.Client, Invariants) {
+func setup(ctx context.Context, t *testing.T, bus string) (*cluster.Cluster, *client.Client, Invariants) {
 	t.Helper()
 	wd, err := os.Getwd()
 	if err != nil {
@@ -87,7 +88,7 @@ func setup(ctx context.Context, t *testing.T, bus string) (*Cluster, *client.Cli
 		}
 	}
 	t.Logf("process logs in %s", logs)
-	c := &Cluster{Bin: bin, Dir: logs, Env: []string{
+	c := &cluster.Cluster{Bin: bin, Dir: logs, Env: []string{
 		"HULE_DB=" + dbURL,
 		"HULE_API_TOKENS=" + apiToken + "=fault-teacher",
 		"HULE_RATE_LIMIT=0",
@@ -102,7 +103,7 @@ func setup(ctx context.Context, t *testing.T, bus string) (*Cluster, *client.Cli
 		}
 		if t.Failed() {
 			for _, p := range c.Procs() {
-				t.Logf("--- last lines of %s (%d starts):\n%s", p.Name, p.Starts(), Tail(p.Log, 15))
+				t.Logf("--- last lines of %s (%d starts):\n%s", p.Name, p.Starts(), cluster.Tail(p.Log, 15))
 			}
 		}
 	})
@@ -110,7 +111,7 @@ func setup(ctx context.Context, t *testing.T, bus string) (*Cluster, *client.Cli
 	iv := Invariants{DB: db, Events: SQLTopics(db)}
 	switch bus {
 	case "kafka":
-		addr, err := FreeAddr()
+		addr, err := cluster.FreeAddr()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,12 +135,12 @@ func setup(ctx context.Context, t *testing.T, bus string) (*Cluster, *client.Cli
 
 	// Migrate once, as an operator would, before any service starts.
 	mig := exec.CommandContext(ctx, bin, "migrate") //nolint:gosec // the test's own binary
-	mig.Env = c.environ()
+	mig.Env = c.Environ()
 	if out, err := mig.CombinedOutput(); err != nil {
 		t.Fatalf("hule migrate: %v\n%s", err, out)
 	}
 
-	var front *Proc
+	var front *cluster.Proc
 	for _, s := range topology {
 		p, err := c.Service(s.name, s.services...)
 		if err != nil {
@@ -228,14 +229,14 @@ func TestCrash(t *testing.T) {
 		s = uint64(time.Now().UnixNano()) //nolint:gosec // a seed, not a secret
 	}
 	t.Logf("chaos seed %d (-fault.seed %d replays the victim order), a kill every %s", s, s, interval)
-	var victims []*Proc
+	var victims []*cluster.Proc
 	for _, p := range c.Procs() {
 		if p.Addr != "" {
 			victims = append(victims, p)
 		}
 	}
 	chaos := &Chaos{Victims: victims, Interval: interval, Rand: rand.New(rand.NewPCG(s, s^0x9e3779b97f4a7c15)),
-		OnKill: func(p *Proc, k int) { t.Logf("kill %d: %s", k, p.Name) }}
+		OnKill: func(p *cluster.Proc, k int) { t.Logf("kill %d: %s", k, p.Name) }}
 	cctx, stopChaos := context.WithCancel(ctx)
 	type result struct {
 		kills int
@@ -364,7 +365,7 @@ func TestHarness(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, dbURL := storetest.Postgres(t)
-	c := &Cluster{Bin: bin, Dir: t.TempDir(), Env: []string{"HULE_DB=" + dbURL}}
+	c := &cluster.Cluster{Bin: bin, Dir: t.TempDir(), Env: []string{"HULE_DB=" + dbURL}}
 	p, err := c.Service("nlp", "nlp")
 	if err != nil {
 		t.Fatal(err)
@@ -391,7 +392,7 @@ func TestHarness(t *testing.T) {
 	if err := p.Stop(15 * time.Second); err != nil {
 		t.Errorf("SIGTERM drain: %v", err)
 	}
-	if log := Tail(p.Log, 200); strings.Count(log, "=== start ") != 2 {
+	if log := cluster.Tail(p.Log, 200); strings.Count(log, "=== start ") != 2 {
 		t.Errorf("log: want two start markers, got\n%s", log)
 	}
 	// The same invariants run on an idle database without error and find

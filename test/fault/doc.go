@@ -9,6 +9,6 @@
 //	go test ./test/fault -fault -timeout 30m   # the crash test: 200 essays
 //	go test ./test/fault -fault -short         # a short version for CI: 20 essays
 //
-// Cluster (processes), Invariants (the checks) and Essays (generated
+// internal/cluster runs the processes; Invariants (the checks) and Essays (generated
 // texts) are usable on their own by other long-running tests.
 package fault

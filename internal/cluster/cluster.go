@@ -1,4 +1,8 @@
-package fault
+// Package cluster runs hule processes from one binary and supervises them:
+// start on a free port, wait until ready, SIGKILL, restart, drain on
+// SIGTERM. The fault tests and `hule bench pipeline --mode distributed` use
+// it to run every service as a process of its own.
+package cluster
 
 import (
 	"bufio"
@@ -16,35 +20,6 @@ import (
 	"syscall"
 	"time"
 )
-
-// Build compiles the hule binary of the module containing dir into out and
-// returns its path. Building once and running the binary is what makes the
-// processes real: each has its own memory, sockets and death.
-func Build(ctx context.Context, moduleDir, out string) (string, error) {
-	bin := filepath.Join(out, "hule")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/hule") //nolint:gosec // the output path is the caller's temp dir
-	cmd.Dir = moduleDir
-	// The parent's environment as is, so the build shares the go test
-	// build cache (a different CGO_ENABLED would rebuild everything).
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/hule: %w\n%s", err, b)
-	}
-	return bin, nil
-}
-
-// ModuleRoot walks up from dir to the directory holding go.mod.
-func ModuleRoot(dir string) (string, error) {
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above " + dir)
-		}
-		dir = parent
-	}
-}
 
 // Cluster runs hule processes from one binary, each with its own HTTP
 // port and log file in Dir, and the environment Env (HULE_DB, HULE_BUS...)
@@ -124,7 +99,9 @@ func (c *Cluster) Procs() []*Proc {
 	return append([]*Proc(nil), c.procs...)
 }
 
-func (c *Cluster) environ() []string {
+// Environ is the environment of every process: the parent's without its
+// HULE_* variables, then Env.
+func (c *Cluster) Environ() []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "HULE_") {
@@ -150,8 +127,8 @@ func (p *Proc) start() error {
 	}
 	p.starts++
 	fmt.Fprintf(f, "=== start %d of %s: hule %s (%s)\n", p.starts, p.Name, strings.Join(p.Args, " "), time.Now().UTC().Format(time.RFC3339Nano))
-	cmd := exec.Command(p.c.Bin, p.Args...) //nolint:gosec,noctx // the test's own binary; lifetime managed by Kill/Stop
-	cmd.Env = p.c.environ()
+	cmd := exec.Command(p.c.Bin, p.Args...) //nolint:gosec,noctx // the caller's own hule binary; lifetime managed by Kill/Stop
+	cmd.Env = p.c.Environ()
 	cmd.Stdout, cmd.Stderr = f, f
 	// Its own process group, so a signal to the test's group (Ctrl-C)
 	// does not reach it behind the harness's back; and SIGKILL when the
