@@ -158,7 +158,13 @@ func (p *Platform) buildBus() error {
 		if err != nil {
 			return err
 		}
-		kcfg := kafka.Config{Brokers: brokers, ClientID: "hule", Partitions: int32(p.cfg.KafkaPartitions)} //nolint:gosec // validated positive and small
+		kcfg := kafka.Config{
+			Brokers:        brokers,
+			ClientID:       "hule",
+			Partitions:     int32(p.cfg.KafkaPartitions), //nolint:gosec // validated positive and small
+			SessionTimeout: p.cfg.KafkaSession,
+			InstanceID:     p.cfg.KafkaInstanceID,
+		}
 		pub, err := kafka.NewPublisher(kcfg, p.log)
 		if err != nil {
 			return err

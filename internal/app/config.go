@@ -23,6 +23,8 @@ type Config struct {
 	ContentMaxBytes int64         `flag:"content-max-bytes" env:"HULE_CONTENT_MAX_BYTES" usage:"largest blob the content store accepts"`
 	ShutdownTimeout time.Duration `flag:"shutdown-timeout" env:"HULE_SHUTDOWN_TIMEOUT" usage:"how long a stopping process waits for in-flight work"`
 	KafkaPartitions int           `flag:"kafka-partitions" env:"HULE_KAFKA_PARTITIONS" usage:"partitions of Kafka topics hule creates"`
+	KafkaInstanceID string        `flag:"kafka-instance-id" env:"HULE_KAFKA_INSTANCE_ID" usage:"static consumer-group member id, unique per process: a restart with the same id keeps its partitions without a rebalance (empty: dynamic membership)"`
+	KafkaSession    time.Duration `flag:"kafka-session-timeout" env:"HULE_KAFKA_SESSION_TIMEOUT" usage:"how long a consumer group waits for a silent member before moving its partitions"`
 	GatewayGroup    string        `flag:"gateway-group" env:"HULE_GATEWAY_GROUP" usage:"consumer group of this gateway's live notifications (unique per gateway process when several run)"`
 
 	Gateway gateway.Config
@@ -36,15 +38,16 @@ type Config struct {
 
 // CJConfig holds the comparative-judgement settings.
 type CJConfig struct {
-	Judge           string  `flag:"judge" env:"HULE_JUDGE" usage:"judge: offline, openai (any OpenAI-compatible server) or anthropic"`
-	JudgeModel      string  `flag:"judge-model" env:"HULE_JUDGE_MODEL" usage:"model of an LLM judge (empty: the provider's default in hule)"`
-	JudgeBaseURL    string  `flag:"judge-base-url" env:"HULE_JUDGE_BASE_URL" usage:"base URL of an OpenAI-compatible or Anthropic server (empty: the provider's public API)"`
-	JudgeAPIKeyEnv  string  `flag:"judge-api-key-env" env:"HULE_JUDGE_API_KEY_ENV" usage:"environment variable holding the judge's API key (default OPENAI_API_KEY / ANTHROPIC_API_KEY)"`
-	Comparisons     int     `flag:"cj-comparisons" env:"HULE_CJ_COMPARISONS" usage:"comparisons per essay"`
-	Scale           string  `flag:"cj-scale" env:"HULE_CJ_SCALE" usage:"grade scale: swedish_8_anchor, eng5_np_legacy_9_step or eng5_np_national_9_step"`
-	Concurrency     int     `flag:"cj-concurrency" env:"HULE_CJ_CONCURRENCY" usage:"judge calls of one wave run at once"`
-	MinSuccessRate  float64 `flag:"cj-min-success" env:"HULE_CJ_MIN_SUCCESS" usage:"share of comparisons that must succeed for a batch to be assessed"`
-	SpellDictionary string  `flag:"spell-dict-dir" env:"HULE_SPELL_DICT_DIR" usage:"directory of hunspell dictionaries (Swedish)"`
+	Judge           string        `flag:"judge" env:"HULE_JUDGE" usage:"judge: offline, openai (any OpenAI-compatible server) or anthropic"`
+	JudgeModel      string        `flag:"judge-model" env:"HULE_JUDGE_MODEL" usage:"model of an LLM judge (empty: the provider's default in hule)"`
+	JudgeBaseURL    string        `flag:"judge-base-url" env:"HULE_JUDGE_BASE_URL" usage:"base URL of an OpenAI-compatible or Anthropic server (empty: the provider's public API)"`
+	JudgeAPIKeyEnv  string        `flag:"judge-api-key-env" env:"HULE_JUDGE_API_KEY_ENV" usage:"environment variable holding the judge's API key (default OPENAI_API_KEY / ANTHROPIC_API_KEY)"`
+	Comparisons     int           `flag:"cj-comparisons" env:"HULE_CJ_COMPARISONS" usage:"comparisons per essay"`
+	Scale           string        `flag:"cj-scale" env:"HULE_CJ_SCALE" usage:"grade scale: swedish_8_anchor, eng5_np_legacy_9_step or eng5_np_national_9_step"`
+	Concurrency     int           `flag:"cj-concurrency" env:"HULE_CJ_CONCURRENCY" usage:"judge calls of one wave run at once"`
+	MinSuccessRate  float64       `flag:"cj-min-success" env:"HULE_CJ_MIN_SUCCESS" usage:"share of comparisons that must succeed for a batch to be assessed"`
+	Lease           time.Duration `flag:"cj-lease" env:"HULE_CJ_LEASE" usage:"claim on a running CJ job, renewed while it runs: how soon another process resumes the job of a crashed one"`
+	SpellDictionary string        `flag:"spell-dict-dir" env:"HULE_SPELL_DICT_DIR" usage:"directory of hunspell dictionaries (Swedish)"`
 }
 
 // DefaultConfig is the embedded default a new user gets.
@@ -57,6 +60,7 @@ func DefaultConfig() Config {
 		ContentMaxBytes: 5 << 20,
 		ShutdownTimeout: 30 * time.Second,
 		KafkaPartitions: 6,
+		KafkaSession:    45 * time.Second,
 		GatewayGroup:    gateway.Group,
 		Gateway:         gateway.DefaultConfig(),
 		Results:         results.DefaultConfig(),
@@ -66,6 +70,7 @@ func DefaultConfig() Config {
 			Scale:          "swedish_8_anchor",
 			Concurrency:    8,
 			MinSuccessRate: 0.8,
+			Lease:          30 * time.Second,
 		},
 	}
 }
@@ -97,11 +102,19 @@ func (c *Config) Validate() error {
 	if c.CJ.Comparisons < 1 {
 		errs = append(errs, errors.New("--cj-comparisons must be at least 1"))
 	}
+	if c.CJ.Lease < time.Second {
+		errs = append(errs, errors.New("--cj-lease must be at least 1s"))
+	}
 	if c.CJ.MinSuccessRate < 0 || c.CJ.MinSuccessRate > 1 {
 		errs = append(errs, errors.New("--cj-min-success must be between 0 and 1"))
 	}
 	if c.KafkaPartitions <= 0 {
 		errs = append(errs, errors.New("--kafka-partitions must be positive"))
+	}
+	if c.KafkaSession < 6*time.Second || c.KafkaSession > 30*time.Minute {
+		// Kafka brokers refuse sessions outside group.min/max.session.timeout.ms
+		// (6 s and 30 min by default).
+		errs = append(errs, errors.New("--kafka-session-timeout must be between 6s and 30m"))
 	}
 	return errors.Join(errs...)
 }

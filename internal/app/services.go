@@ -162,6 +162,7 @@ func buildCJAssess(_ context.Context, p *Platform) error {
 			return p.content.Put(ctx, content.ID(id), contentType, data)
 		},
 		BlobID: func(parts ...string) string { return string(content.DerivedID(parts...)) },
+		Lease:  p.cfg.CJ.Lease,
 	})
 	w.Register(p.bus)
 	svc.Routes(p.api)

@@ -46,7 +46,14 @@ type WorkerDeps struct {
 	// BlobID derives a storage id from parts (content.DerivedID).
 	BlobID func(parts ...string) string
 	Logger *slog.Logger
+	// Lease is how long a claim on a request lasts without renewal: how
+	// long a crashed process's job waits before another process resumes it
+	// (default DefaultLease). It is renewed every quarter of its length.
+	Lease time.Duration
 }
+
+// DefaultLease is the claim length of a worker whose WorkerDeps.Lease is 0.
+const DefaultLease = 30 * time.Second
 
 // Worker takes the CJ requests the bus delivers and runs their jobs. The
 // bus handler only queues a request; Run claims queued requests with a
@@ -68,8 +75,11 @@ func NewWorker(d WorkerDeps) *Worker {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
+	if d.Lease <= 0 {
+		d.Lease = DefaultLease
+	}
 	return &Worker{d: d, id: uuid.NewString(), wake: make(chan struct{}, 1),
-		lease: 2 * time.Minute, poll: time.Second, maxTry: 5}
+		lease: d.Lease, poll: time.Second, maxTry: 5}
 }
 
 // Register subscribes the worker's queueing handler to the CJ request topic.
@@ -178,6 +188,11 @@ func (w *Worker) run(ctx context.Context, eventID string, payload []byte, attemp
 	go w.renew(jobCtx, eventID)
 
 	pub, err := w.d.Service.Assess(jobCtx, req, w.d.Texts)
+	if err != nil && ctx.Err() != nil {
+		// Shutting down: hand the request back at once rather than when
+		// the lease runs out, so another process resumes the job now.
+		return w.release(ctx, eventID)
+	}
 	if err != nil {
 		if !fault.IsPermanent(err) && attempt < w.maxTry {
 			return w.retryLater(ctx, eventID, attempt, err)
@@ -260,12 +275,31 @@ func (w *Worker) finishFailed(ctx context.Context, eventID string, env *events.R
 func (w *Worker) retryLater(ctx context.Context, eventID string, attempt int, cause error) error {
 	delay := time.Duration(1<<min(attempt, 8)) * time.Second
 	w.d.Logger.WarnContext(ctx, "cj request will be retried", "event_id", eventID, "attempt", attempt, "in", delay, "err", cause)
-	return store.InTx(context.WithoutCancel(ctx), w.d.DB.DB, func(tx *sql.Tx) error {
+	ctx = context.WithoutCancel(ctx)
+	return store.InTx(ctx, w.d.DB.DB, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx,
 			`UPDATE cj_requests SET claimed_until_ms = 0, claimed_by = NULL, not_before_ms = $1, last_error = $2 WHERE event_id = $3`,
 			time.Now().Add(delay).UnixMilli(), cause.Error(), eventID)
 		return err
 	})
+}
+
+// release gives back this worker's claim on a request whose job was
+// interrupted by shutdown, without counting the interruption as an attempt.
+func (w *Worker) release(ctx context.Context, eventID string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	err := store.InTx(ctx, w.d.DB.DB, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx,
+			`UPDATE cj_requests SET claimed_until_ms = 0, claimed_by = NULL, attempts = attempts - 1
+			 WHERE event_id = $1 AND claimed_by = $2 AND state = 'pending'`, eventID, w.id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("release cj request %s: %w", eventID, err)
+	}
+	w.d.Logger.InfoContext(ctx, "cj request released on shutdown", "event_id", eventID)
+	return nil
 }
 
 func (w *Worker) renew(ctx context.Context, eventID string) {

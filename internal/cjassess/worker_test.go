@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -145,5 +146,70 @@ func TestWorkerFailsAnUnrunnableRequest(t *testing.T) {
 	all := pub.All()
 	if len(all) != 1 || all[0].Kind != bustest.KindFailure || all[0].Topic != events.TopicCJAssessmentFailed {
 		t.Fatalf("published %+v, want one failure", all)
+	}
+}
+
+// TestWorkerReleasesItsClaimOnShutdown stops a worker in the middle of a
+// job: the request goes back to the queue at once, without the
+// interruption counting as an attempt, and another worker (another
+// process) resumes and finishes it without waiting for the lease to end.
+func TestWorkerReleasesItsClaimOnShutdown(t *testing.T) {
+	students, _ := exampleEssays(t)
+	db := storetest.SQLite(t, cjassess.Schema())
+	cs := newTextStore()
+	texts := map[string]string{}
+	for _, s := range students[:8] {
+		texts[s.ID] = s.Text
+	}
+	req := newRequest(t, cs, texts)
+	req.AssignmentID = nil
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	j := newRecordingJudge()
+	j.after = func(n int) {
+		if n == 5 {
+			stop() // SIGTERM in the middle of the job
+		}
+	}
+	worker := func(j *recordingJudge) (*cjassess.Worker, *bustest.Recorder) {
+		svc, err := cjassess.NewService(cjassess.NewSQLStore(db.DB), j,
+			cjassess.Config{Pairing: pairing.Options{ComparisonsPerEssay: 4}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub := &bustest.Recorder{}
+		blobs := &blobStore{blobs: map[string][]byte{}}
+		return cjassess.NewWorker(cjassess.WorkerDeps{DB: db, Service: svc, Pub: pub, Texts: cs.get,
+			Blobs: blobs.put, BlobID: func(parts ...string) string { return parts[0] + "/" + parts[1] },
+			Lease: time.Hour}), pub
+	}
+	first, firstPub := worker(j)
+	var reg captureRegistrar
+	first.Register(&reg)
+	raw := rawOf(t, events.NewEnvelope(events.TopicELSCJAssessmentRequested, "test", uuid.New(), req))
+	if err := store.InTx(context.Background(), db.DB, func(tx *sql.Tx) error { return reg.h(context.Background(), tx, raw) }); err != nil {
+		t.Fatal(err)
+	}
+	if did, err := cjassess.RunNext(ctx, first); !did || err != nil {
+		t.Fatalf("first worker: ran %v, err %v", did, err)
+	}
+	if n := len(firstPub.All()); n != 0 {
+		t.Fatalf("the stopped worker published %d events", n)
+	}
+
+	second, pub := worker(newRecordingJudge())
+	did, err := cjassess.RunNext(context.Background(), second)
+	if err != nil || !did {
+		t.Fatalf("second worker: ran %v, err %v; want it to take the released request within the first's hour-long lease", did, err)
+	}
+	if all := pub.All(); len(all) != 2 || all[0].Topic != events.TopicCJAssessmentCompleted {
+		t.Fatalf("second worker published %+v, want the completion pair", all)
+	}
+	var attempts int
+	if err := db.QueryRowContext(context.Background(), `SELECT attempts FROM cj_requests`).Scan(&attempts); err != nil {
+		t.Fatal(err)
+	}
+	if attempts != 1 {
+		t.Errorf("attempts = %d, want 1: a shutdown is not a failed attempt", attempts)
 	}
 }

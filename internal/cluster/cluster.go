@@ -68,14 +68,16 @@ func FreeAddr() (string, error) {
 }
 
 // Service starts `hule run SERVICES...` as a process called name on a free
-// port and returns it once started (not yet ready: see WaitReady).
+// port and returns it once started (not yet ready: see WaitReady). The name
+// is also the process's static Kafka group member id, so that a restarted
+// process takes back its partitions at once (ignored on other buses).
 func (c *Cluster) Service(name string, services ...string) (*Proc, error) {
 	addr, err := FreeAddr()
 	if err != nil {
 		return nil, err
 	}
 	args := append([]string{"run"}, services...)
-	args = append(args, "--addr", addr)
+	args = append(args, "--addr", addr, "--kafka-instance-id", name)
 	return c.Start(name, addr, args...)
 }
 
@@ -314,4 +316,21 @@ func Tail(path string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// PID returns the operating-system id of the running process, or 0 when it
+// is not running, so that a caller can read what the kernel knows of it
+// (peak memory in /proc/PID/status, for `hule bench pipeline`).
+func (p *Proc) PID() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil || p.cmd.Process == nil {
+		return 0
+	}
+	select {
+	case <-p.done:
+		return 0
+	default:
+		return p.cmd.Process.Pid
+	}
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"regexp"
 
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 )
 
 //go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
@@ -39,8 +41,17 @@ func Core() Migrations {
 }
 
 // Migrate brings db up to date: the core set, then each given set in order.
+// On PostgreSQL each set is migrated under an advisory lock, so that
+// processes starting together (`hule run` copies, `hule migrate` beside
+// them) take turns instead of racing to create the same tables.
 func Migrate(ctx context.Context, db *DB, sets ...Migrations) error {
 	all := append([]Migrations{Core()}, sets...)
+	var schema string
+	if db.Dialect == Postgres {
+		if err := db.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+			return fmt.Errorf("migrations: current schema: %w", err)
+		}
+	}
 	for _, m := range all {
 		if !validSetName.MatchString(m.Name) {
 			return fmt.Errorf("migrations %q: name must match %s", m.Name, validSetName)
@@ -52,10 +63,22 @@ func Migrate(ctx context.Context, db *DB, sets ...Migrations) error {
 		if fsys == nil {
 			continue
 		}
-		p, err := goose.NewProvider(dialect, db.DB, fsys,
-			goose.WithTableName("goose_"+m.Name),
+		opts := []goose.ProviderOption{
+			goose.WithTableName("goose_" + m.Name),
 			goose.WithDisableGlobalRegistry(true),
-		)
+		}
+		if db.Dialect == Postgres {
+			// One lock per schema and set: databases that share a server
+			// (tests, tenants) do not wait for each other.
+			locker, err := lock.NewPostgresSessionLocker(
+				lock.WithLockID(migrationLockID(schema, m.Name)),
+				lock.WithLockTimeout(1, 300))
+			if err != nil {
+				return fmt.Errorf("migrations %s: lock: %w", m.Name, err)
+			}
+			opts = append(opts, goose.WithSessionLocker(locker))
+		}
+		p, err := goose.NewProvider(dialect, db.DB, fsys, opts...)
 		if err != nil {
 			return fmt.Errorf("migrations %s: %w", m.Name, err)
 		}
@@ -64,4 +87,11 @@ func Migrate(ctx context.Context, db *DB, sets ...Migrations) error {
 		}
 	}
 	return nil
+}
+
+// migrationLockID is the advisory lock id of one migration set in one schema.
+func migrationLockID(schema, set string) int64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte("hule migrations\x00" + schema + "\x00" + set))
+	return int64(h.Sum64() >> 1) //nolint:gosec // shifted into int64's positive range
 }

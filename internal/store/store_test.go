@@ -126,3 +126,41 @@ func TestRetryable(t *testing.T) {
 		})
 	}
 }
+
+// TestMigrateConcurrently starts several processes' worth of Migrate on one
+// fresh PostgreSQL schema at once, with a migration that is not idempotent
+// (its table has no IF NOT EXISTS, its row is inserted unconditionally):
+// the advisory lock lets one run it and the others find it done.
+func TestMigrateConcurrently(t *testing.T) {
+	ctx := context.Background()
+	_, url := storetest.Postgres(t)
+	set := store.Migrations{Name: "race", Postgres: fstest.MapFS{
+		"00001_race.sql": {Data: []byte("-- +goose Up\nCREATE TABLE raced (n INT);\nSELECT pg_sleep(0.3);\nINSERT INTO raced VALUES (1);\n")},
+	}}
+	const copies = 4
+	errs := make(chan error, copies)
+	for range copies {
+		go func() {
+			db, err := store.OpenPostgres(ctx, url)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer db.Close()
+			errs <- store.Migrate(ctx, db, set)
+		}()
+	}
+	for range copies {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent migrate: %v", err)
+		}
+	}
+	db, err := store.OpenPostgres(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n := storetest.Count(t, db.DB, "SELECT COUNT(*) FROM raced"); n != 1 {
+		t.Errorf("rows of the migration: %d, want 1 (it ran once)", n)
+	}
+}

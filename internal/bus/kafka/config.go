@@ -100,6 +100,16 @@ type Config struct {
 	// franz-go's defaults (45s and 3s). Tests shorten them for quick rebalances.
 	SessionTimeout    time.Duration
 	HeartbeatInterval time.Duration
+	// InstanceID, when set, makes the subscriber a static group member
+	// (KIP-345): a process restarted with the same id (after a crash or a
+	// deploy) takes back its partitions at once, without a rebalance and
+	// without the group waiting out the dead member's session. It must be
+	// unique per process within the group; each subscription appends its
+	// topic, since every topic has a client of its own. A static member
+	// does not leave the group on Close, so its partitions wait for the
+	// restart or for SessionTimeout: keep that short enough for the
+	// scale-down case.
+	InstanceID string
 }
 
 // Validate reports the first configuration error.
@@ -126,6 +136,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("kafka config: max in flight %d < 0", c.MaxInFlight)
 	case c.ProduceTimeout > 0 && c.ProduceTimeout < time.Second:
 		return fmt.Errorf("kafka config: produce timeout %s < 1s (franz-go's minimum)", c.ProduceTimeout)
+	case strings.ContainsAny(c.InstanceID, " \t\n"):
+		return fmt.Errorf("kafka config: instance id %q contains white space", c.InstanceID)
 	case c.NackResendDelay < 0, c.RevokeTimeout < 0, c.ProduceTimeout < 0,
 		c.FetchMaxWait < 0, c.SessionTimeout < 0, c.HeartbeatInterval < 0:
 		return errors.New("kafka config: negative duration")

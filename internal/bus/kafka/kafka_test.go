@@ -786,3 +786,68 @@ func TestTopicCreation(t *testing.T) {
 		})
 	}
 }
+
+// TestStaticMemberTakesBackItsPartitions closes a static member, which does
+// not leave the group (as after a crash), and starts a new subscriber with
+// the same instance id: every record the first did not acknowledge reaches
+// it, and the group has one member, under that id. Without static membership the newcomer
+// would wait for a rebalance that waits out the old member's 60 s session,
+// longer than receive's deadline.
+func TestStaticMemberTakesBackItsPartitions(t *testing.T) {
+	brokers := newCluster(t)
+	cfg := testConfig(brokers, "static", 2)
+	cfg.SessionTimeout = time.Minute
+	cfg.InstanceID = "proc-1"
+	pub, first := newPubSub(t, cfg)
+	const total = 20
+	var batch []*message.Message
+	for i := range total {
+		batch = append(batch, keyed(fmt.Sprintf("k%d", i), fmt.Sprintf("%03d", i)))
+	}
+	if err := pub.Publish("static", batch...); err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	msgs1, err := first.Subscribe(t.Context(), "static")
+	if err != nil {
+		t.Fatalf("subscribe: %v", err)
+	}
+	acked := map[string]bool{}
+	for len(acked) < total/2 {
+		m := receive(t, msgs1)
+		acked[string(m.Payload)] = true
+		m.Ack()
+	}
+	if err := first.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+
+	again, err := kafka.NewSubscriber(cfg, testLogger())
+	if err != nil {
+		t.Fatalf("new subscriber: %v", err)
+	}
+	t.Cleanup(func() { _ = again.Close() })
+	msgs2, err := again.Subscribe(t.Context(), "static")
+	if err != nil {
+		t.Fatalf("subscribe again: %v", err)
+	}
+	got := map[string]bool{}
+	for !coversUnacked(got, acked, total) {
+		m := receive(t, msgs2)
+		got[string(m.Payload)] = true
+		m.Ack()
+	}
+
+	adm, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer adm.Close()
+	groups, err := kadm.NewClient(adm).DescribeGroups(t.Context(), "static")
+	if err != nil {
+		t.Fatalf("describe group: %v", err)
+	}
+	g := groups["static"]
+	if len(g.Members) != 1 || g.Members[0].InstanceID == nil || *g.Members[0].InstanceID != "proc-1.static" {
+		t.Errorf("group members after the restart: %+v, want one static member proc-1.static", g.Members)
+	}
+}

@@ -129,6 +129,9 @@ func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *messa
 	if s.cfg.HeartbeatInterval > 0 {
 		opts = append(opts, kgo.HeartbeatInterval(s.cfg.HeartbeatInterval))
 	}
+	if s.cfg.InstanceID != "" {
+		opts = append(opts, kgo.InstanceID(instanceID(s.cfg.InstanceID, topic)))
+	}
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		cancel()
@@ -585,3 +588,7 @@ func (p *partition) acked(offset int64) {
 
 func (p *partition) stop()   { p.stopOnce.Do(func() { close(p.revoked) }) }
 func (p *partition) giveUp() { p.abandonOnce.Do(func() { close(p.abandon) }) }
+
+// instanceID is the static member id of one subscription: the process's id
+// and the topic, since a process has one group client per topic.
+func instanceID(process, topic string) string { return process + "." + topic }
