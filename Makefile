@@ -10,7 +10,7 @@ help: ## List the targets
 	@awk 'BEGIN{FS=":.*## "} /^[a-z][a-z-]*:.*## /{printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: check
-check: fmt-check vet lint test fuzz ## Everything CI runs (the README's test command)
+check: fmt-check vet lint test fuzz fault-short ## Everything CI runs (the README's test command)
 
 .PHONY: fmt-check
 fmt-check: ## Fail when gofmt would change a file
@@ -31,6 +31,15 @@ test: ## Tests with the race detector
 .PHONY: fuzz
 fuzz: ## Short fuzz runs of the decoders (FUZZTIME each, default 10s)
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/events/
+
+.PHONY: fault-short
+fault-short: ## Short fault proofs: every service a process, SIGKILLs, bad messages, failing judges (minutes)
+	$(GO) test -count=1 -timeout 15m ./test/fault -fault -short -fault.bus kafka
+	$(GO) test -count=1 -timeout 10m ./test/fault -fault -short -fault.bus postgres -run TestCrash
+
+.PHONY: fault
+fault: ## The full crash test: 200 essays, a kill every 3 s, on Kafka (about 15 minutes)
+	$(GO) test -count=1 -timeout 40m ./test/fault -fault -v -run TestCrash -fault.bus kafka
 
 .PHONY: bench
 bench: ## Benchmarks recorded in docs/benchmarks.md

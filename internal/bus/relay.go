@@ -28,6 +28,14 @@ import (
 // Rows are the envelopes of Watermill's forwarder component (written by
 // forwarder.Publisher in Publish), read here in batches rather than one
 // message per round trip as forwarder.Forwarder does.
+//
+// On PostgreSQL every process of a distributed deployment runs a relay
+// over the one shared outbox, but only one of them works at a time: the
+// one holding a session advisory lock on a dedicated connection. The
+// others try again every LeaderPoll. Relays working side by side would
+// only collide on the offset row (serialization failures) and could
+// reorder a key's events; the lock goes with the connection, so a killed
+// leader's place is taken within a poll.
 type Relay struct {
 	db      *store.DB
 	target  message.Publisher
@@ -36,7 +44,12 @@ type Relay struct {
 	offsets wsql.OffsetsAdapter
 	poll    time.Duration
 	running chan struct{}
+	lockKey int64 // PostgreSQL: the advisory lock of this schema's relay
 }
+
+// LeaderPoll is how often a PostgreSQL relay that is not the leader tries
+// to become it.
+const LeaderPoll = time.Second
 
 // relayBatch is how many outbox rows one relay transaction forwards.
 const relayBatch = 500
@@ -63,17 +76,74 @@ func (r *Relay) Run(ctx context.Context) error {
 		return err
 	}
 	close(r.running)
+	if r.db.Dialect != store.Postgres {
+		return r.relay(ctx, r.db.DB)
+	}
+	for {
+		conn, err := r.lead(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			r.log.Warn("outbox relay election failed", "err", err)
+		}
+		if conn == nil {
+			if err := sleep(ctx, LeaderPoll); err != nil {
+				return nil //nolint:nilerr // cancellation is the normal end
+			}
+			continue
+		}
+		r.log.Debug("outbox relay leads")
+		err = r.relay(ctx, conn)
+		_ = conn.Close() // ends the session, and with it the lock
+		if err != nil {
+			r.log.Warn("outbox relay lost its connection", "err", err)
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// lead returns a connection holding the relay's advisory lock, or nil
+// when another relay holds it.
+func (r *Relay) lead(ctx context.Context) (*sql.Conn, error) {
+	conn, err := r.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var got bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, r.lockKey).Scan(&got); err != nil || !got {
+		_ = conn.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
+// txBeginner is what a relay round runs its transaction on: the pool
+// (SQLite) or the leader's connection (PostgreSQL).
+type txBeginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+	PingContext(ctx context.Context) error
+}
+
+// relay runs rounds on db until ctx ends (nil) or, on the leader's
+// connection, the connection fails (its error).
+func (r *Relay) relay(ctx context.Context, db txBeginner) error {
 	pause := time.Duration(0)
 	for {
 		if err := sleep(ctx, pause); err != nil {
 			return nil //nolint:nilerr // cancellation is the normal end
 		}
-		n, err := r.round(ctx)
+		n, err := r.round(ctx, db)
 		switch {
 		case ctx.Err() != nil:
 			return nil
 		case err != nil:
 			r.log.Warn("outbox relay round failed", "err", err)
+			if perr := db.PingContext(ctx); perr != nil && ctx.Err() == nil {
+				return perr
+			}
 			pause = time.Second
 		case n == 0:
 			pause = r.poll
@@ -84,6 +154,15 @@ func (r *Relay) Run(ctx context.Context) error {
 }
 
 func (r *Relay) init(ctx context.Context) error {
+	if r.db.Dialect == store.Postgres {
+		var schema string
+		if err := r.db.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+			return fmt.Errorf("relay: current schema: %w", err)
+		}
+		// One lock per schema: deployments sharing a server do not wait
+		// for each other.
+		r.lockKey = store.LockKey("hule outbox relay", schema)
+	}
 	return store.InTx(ctx, r.db.DB, func(tx *sql.Tx) error {
 		qs, err := r.schema.SchemaInitializingQueries(wsql.SchemaInitializingQueriesParams{Topic: OutboxTopic})
 		if err != nil {
@@ -115,8 +194,8 @@ type outboxEnvelope struct {
 }
 
 // round forwards one batch and reports how many rows it forwarded.
-func (r *Relay) round(ctx context.Context) (n int, err error) {
-	tx, err := r.db.BeginTx(ctx, &sql.TxOptions{Isolation: r.schema.SubscribeIsolationLevel()})
+func (r *Relay) round(ctx context.Context, db txBeginner) (n int, err error) {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{Isolation: r.schema.SubscribeIsolationLevel()})
 	if err != nil {
 		return 0, fmt.Errorf("begin relay tx: %w", err)
 	}

@@ -71,7 +71,7 @@ func Migrate(ctx context.Context, db *DB, sets ...Migrations) error {
 			// One lock per schema and set: databases that share a server
 			// (tests, tenants) do not wait for each other.
 			locker, err := lock.NewPostgresSessionLocker(
-				lock.WithLockID(migrationLockID(schema, m.Name)),
+				lock.WithLockID(LockKey("hule migrations", schema, m.Name)),
 				lock.WithLockTimeout(1, 300))
 			if err != nil {
 				return fmt.Errorf("migrations %s: lock: %w", m.Name, err)
@@ -89,9 +89,14 @@ func Migrate(ctx context.Context, db *DB, sets ...Migrations) error {
 	return nil
 }
 
-// migrationLockID is the advisory lock id of one migration set in one schema.
-func migrationLockID(schema, set string) int64 {
+// LockKey is the PostgreSQL advisory lock key of a named mechanism (the
+// outbox relay, migrations) in one schema and set: a hash of the parts, so
+// that databases sharing a server never wait for each other's locks.
+func LockKey(parts ...string) int64 {
 	h := fnv.New64a()
-	_, _ = h.Write([]byte("hule migrations\x00" + schema + "\x00" + set))
+	for _, p := range parts {
+		_, _ = h.Write([]byte(p))
+		_, _ = h.Write([]byte{0})
+	}
 	return int64(h.Sum64() >> 1) //nolint:gosec // shifted into int64's positive range
 }
