@@ -851,3 +851,45 @@ func TestStaticMemberTakesBackItsPartitions(t *testing.T) {
 		t.Errorf("group members after the restart: %+v, want one static member proc-1.static", g.Members)
 	}
 }
+
+// TestCloseDuringJoin closes a subscriber whose group join cannot finish:
+// the group waits for a static member that stopped without leaving (its
+// session lasts a minute). Close must not wait for that rebalance.
+func TestCloseDuringJoin(t *testing.T) {
+	brokers := newCluster(t)
+	cfg := testConfig(brokers, "joining", 2)
+	cfg.SessionTimeout = time.Minute
+	cfg.InstanceID = "gone"
+	pub, gone := newPubSub(t, cfg)
+	if err := pub.Publish("joining", keyed("k", "000")); err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	msgs, err := gone.Subscribe(t.Context(), "joining")
+	if err != nil {
+		t.Fatalf("subscribe: %v", err)
+	}
+	receive(t, msgs).Ack()
+	if err := gone.Close(); err != nil { // static: stays in the group
+		t.Fatalf("close: %v", err)
+	}
+
+	cfg.InstanceID = "late"
+	late, err := kafka.NewSubscriber(cfg, testLogger())
+	if err != nil {
+		t.Fatalf("new subscriber: %v", err)
+	}
+	if _, err := late.Subscribe(t.Context(), "joining"); err != nil {
+		t.Fatalf("subscribe late: %v", err)
+	}
+	time.Sleep(200 * time.Millisecond) // let the join start
+	closed := make(chan error, 1)
+	go func() { closed <- late.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Errorf("close: %v", err)
+		}
+	case <-time.After(waitFor):
+		t.Fatal("Close waited for the group's rebalance (the absent member's one-minute session)")
+	}
+}

@@ -208,6 +208,10 @@ type subscription struct {
 	commit   chan struct{} // wakes the committer
 }
 
+// leaveSlack is how much longer than RevokeTimeout a closing subscription
+// waits to have left its group.
+const leaveSlack = 5 * time.Second
+
 // run polls until the subscription ends, then hands the partitions back.
 func (sub *subscription) run() {
 	committerDone := make(chan struct{})
@@ -218,8 +222,22 @@ func (sub *subscription) run() {
 	sub.poll()
 	<-committerDone
 	// Leaving the group runs onRevoked for every owned partition, which waits
-	// for the workers (already stopping: ctx is done) and commits.
-	sub.cl.CloseAllowingRebalance()
+	// for the workers (already stopping: ctx is done) and commits. The wait
+	// is bounded: a join still in progress (a process stopped right after
+	// it started) cannot be interrupted and lasts until the group has
+	// rebalanced, which can take until a dead static member's session
+	// ends. Such a client owns no partitions, so there is nothing to commit
+	// and it is left to finish in the background.
+	closed := make(chan struct{})
+	go func() {
+		sub.cl.CloseAllowingRebalance()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(sub.cfg.RevokeTimeout + leaveSlack):
+		sub.log.Warn("consumer group not left in time; closing without waiting", "group", sub.cfg.ConsumerGroup)
+	}
 	sub.mu.Lock()
 	left := make([]*partition, 0, len(sub.parts))
 	for _, p := range sub.parts {
