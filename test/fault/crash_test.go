@@ -64,8 +64,10 @@ func skipUnlessFault(t *testing.T) {
 }
 
 // setup builds hule, starts the bus and every service process on a fresh
-// PostgreSQL schema, and returns the cluster and its API client.
-func setup(ctx context.Context, t *testing.T, bus string) (*cluster.Cluster, *client.Client, Invariants) {
+// PostgreSQL schema, and returns the cluster and its API client. extra
+// (KEY=value) is added to every process's environment after the defaults,
+// so it may override them.
+func setup(ctx context.Context, t *testing.T, bus string, extra ...string) (*cluster.Cluster, *client.Client, Invariants) {
 	t.Helper()
 	wd, err := os.Getwd()
 	if err != nil {
@@ -96,6 +98,7 @@ func setup(ctx context.Context, t *testing.T, bus string) (*cluster.Cluster, *cl
 		"HULE_SHUTDOWN_TIMEOUT=10s",
 		"HULE_CJ_COMPARISONS=6",
 	}}
+	c.Env = append(c.Env, extra...)
 	t.Cleanup(func() {
 		// Graceful drain on SIGTERM is one of the promises under test.
 		if err := c.StopAll(20 * time.Second); err != nil {
