@@ -56,3 +56,12 @@ run: ## The README's first command: assess the example essays
 .PHONY: screenshots
 screenshots: ## Screenshots of the dashboard into docs/screenshots (needs chromium)
 	HULE_SCREENSHOTS=docs/screenshots $(GO) test -count=1 -run '^TestDashboard$$' ./internal/web/
+
+.PHONY: bench-pipeline
+bench-pipeline: build ## Pipeline load runs of docs/benchmarks.md (N = 100 and 1,000, both modes; minutes; needs PostgreSQL)
+	./bin/hule bench pipeline --essays 100
+	./bin/hule bench pipeline --essays 1000
+	./bin/hule bench pipeline --essays 100 --mode distributed
+	./bin/hule bench pipeline --essays 1000 --mode distributed
+	./bin/hule bench pipeline --essays 100 --mode distributed --bus postgres
+	./bin/hule bench pipeline --essays 1000 --mode distributed --bus postgres

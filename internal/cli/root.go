@@ -63,6 +63,7 @@ var commands = []func(Env) *cobra.Command{
 	newResultsCmd,
 	newMigrateCmd,
 	newConfigCmd,
+	newBenchCmd,
 }
 
 // Run executes the hule command line with args (without the program name).
