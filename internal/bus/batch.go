@@ -25,12 +25,15 @@ package bus
 // Publish keeps them in the batch (deferred) and the offsets adapter
 // (flushingOffsets) inserts them, one multi-row insert per topic, when the
 // subscriber asks it for the batch's ack query, in the same transaction
-// just before the offsets and the commit. A failed insert fails the ack,
-// and the subscriber rolls the batch back. The first message of a
-// transaction publishes at once: the subscriber asks for the ack query only
-// when at least one message was acknowledged, and that a later message
-// arrived in the same transaction proves the earlier one was, so deferred
-// rows always meet an ack query, or a rollback.
+// just before the offsets and the commit; so are the idempotency records
+// (processed.go). A failed insert fails the ack, and the subscriber rolls
+// the batch back. The first message of a transaction publishes and records
+// at once: the subscriber asks for the ack query only when at least one
+// message was acknowledged, and that a later message arrived in the same
+// transaction proves the earlier one was, so deferred rows always meet an
+// ack query, or a rollback. A message of the transaction that reaches the
+// route after its ack query (the subscriber stopped waiting for it) has no
+// effect and comes again.
 
 import (
 	"context"
@@ -70,6 +73,17 @@ type batchState struct {
 	// order, with their topics.
 	deferred       []*message.Message
 	deferredTopics []string
+	// known is what the subscriber's select answered, per message, to
+	// "was its event recorded?"; claimed holds the event ids recorded in
+	// this transaction, and records those of them still to insert (see
+	// processed.go).
+	known   map[*message.Message]bool
+	claimed map[string]struct{}
+	records []string
+	// flushed: the ack query was built; a message of the transaction
+	// arriving later (the subscriber stopped waiting for it) must have no
+	// effect, as its writes would miss the flush.
+	flushed bool
 }
 
 // publishBufferKey marks the context of a handler whose Publish calls the
@@ -103,9 +117,19 @@ const maxInsertRows = 200
 // the batch is treated as aborted.
 func (c *consumer) flush(ctx context.Context) error {
 	st := &c.batch
-	msgs, topics := st.deferred, st.deferredTopics
-	st.deferred, st.deferredTopics = nil, nil
-	if len(msgs) == 0 || st.aborted {
+	msgs, topics, records := st.deferred, st.deferredTopics, st.records
+	st.deferred, st.deferredTopics, st.records = nil, nil, st.records[:0]
+	if st.aborted || st.tx == nil {
+		return nil
+	}
+	st.flushed = true
+	if len(records) > 0 {
+		if err := c.insertRecords(ctx, st.tx, records); err != nil {
+			st.aborted, st.carefulNext = true, true
+			return err
+		}
+	}
+	if len(msgs) == 0 {
 		return nil
 	}
 	var order []string
@@ -136,21 +160,19 @@ func (c *consumer) flush(ctx context.Context) error {
 // ack query it inserts the events the batch's handlers published.
 type flushingOffsets struct {
 	wsql.OffsetsAdapter
-	consumers map[string]*consumer // topic + "\x00" + group; read-only while running
-	timeout   time.Duration
+	c       *consumer // the route of the subscriber
+	timeout time.Duration
 }
 
 // AckMessageQuery implements wsql.OffsetsAdapter.
 func (f flushingOffsets) AckMessageQuery(p wsql.AckMessageQueryParams) (wsql.Query, error) {
-	if c := f.consumers[p.Topic+"\x00"+p.ConsumerGroup]; c != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), f.timeout)
-		defer cancel()
-		c.batchMu.Lock()
-		err := c.flush(ctx)
-		c.batchMu.Unlock()
-		if err != nil {
-			return wsql.Query{}, err
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), f.timeout)
+	defer cancel()
+	f.c.batchMu.Lock()
+	err := f.c.flush(ctx)
+	f.c.batchMu.Unlock()
+	if err != nil {
+		return wsql.Query{}, err
 	}
 	return f.OffsetsAdapter.AckMessageQuery(p)
 }
@@ -161,8 +183,8 @@ func (c *consumer) inBatch(ctx context.Context, tx *sql.Tx, msg *message.Message
 	if st.tx != tx {
 		c.begin(tx)
 	}
-	if st.aborted {
-		return nil // rolled back already: the message comes again
+	if st.aborted || st.flushed {
+		return nil // rolled back or flushed already: the message comes again
 	}
 	if st.careful {
 		var first error
@@ -182,9 +204,22 @@ func (c *consumer) inBatch(ctx context.Context, tx *sql.Tx, msg *message.Message
 	if c.canDefer && len(st.handled) > 0 {
 		hctx = context.WithValue(ctx, publishBufferKey{}, c)
 	}
-	err := c.b.apply(hctx, tx, c.group, raw, c.h)
+	eventID := raw.EventID.String()
+	var err error
+	later, processed := c.recordLater(msg, eventID)
+	switch {
+	case !later:
+		err = c.b.apply(hctx, tx, c.group, raw, c.h)
+	case processed:
+		err = errDuplicate
+	default:
+		if err = runHandler(hctx, tx, raw, c.h); err == nil {
+			st.records = append(st.records, eventID)
+		}
+	}
 	switch {
 	case err == nil:
+		st.claim(eventID)
 		c.consumed.Inc()
 		delete(c.conflicts, msg.UUID)
 	case errors.Is(err, errDuplicate):
@@ -213,8 +248,12 @@ func (c *consumer) begin(tx *sql.Tx) {
 	if !st.aborted {
 		failedID, failedErr = "", nil // its message came in the transaction just ended
 	}
+	clear(st.claimed)
 	*st = batchState{tx: tx, careful: st.carefulNext, failedID: failedID, failedErr: failedErr,
-		counted: counted, handled: st.handled[:0]}
+		counted: counted, handled: st.handled[:0], claimed: st.claimed, records: st.records[:0]}
+	if c.schema != nil {
+		st.known = c.schema.take()
+	}
 	// deferred is empty: the ack query of the ended transaction took it, or
 	// the transaction rolled back.
 }
@@ -227,7 +266,7 @@ func (c *consumer) abort(ctx context.Context, tx *sql.Tx, msg *message.Message, 
 	st.aborted = true
 	st.carefulNext = true
 	st.failedID, st.failedErr = msg.UUID, err
-	st.deferred, st.deferredTopics = nil, nil
+	st.deferred, st.deferredTopics, st.records = nil, nil, st.records[:0]
 	if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
 		c.b.log.Warn("roll back batch", "topic", c.topic, "consumer_group", c.group, "err", rbErr)
 	}

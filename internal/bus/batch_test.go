@@ -259,3 +259,54 @@ func TestConflictRereadsWithoutSpendingAttempts(t *testing.T) {
 		})
 	}
 }
+
+// TestBatchRecordsDeferred checks the idempotency records an optimistic
+// batch inserts together at its end: a batch that redelivers events
+// recorded by an earlier batch, and delivers one event twice, must run the
+// handler once per event. A handler run twice would show in calls even
+// though the applied table's key would then fail the second run.
+func TestBatchRecordsDeferred(t *testing.T) {
+	for name, db := range dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			b, reg := newBus(t, db)
+			var mu sync.Mutex
+			calls := map[int]int{}
+			b.Handle("svc", topicIn, func(ctx context.Context, tx *sql.Tx, ev events.Raw) error {
+				var w work
+				if err := json.Unmarshal(ev.Data, &w); err != nil {
+					return fault.Permanent(err)
+				}
+				mu.Lock()
+				calls[w.N]++
+				mu.Unlock()
+				return applyHandler(ctx, tx, ev)
+			})
+			var first []bus.Outgoing
+			for n := 1; n <= 5; n++ {
+				first = append(first, bus.Event(envelope(n)))
+			}
+			publish(t, b, db, first...)
+			start(t, b)
+			eventually(t, "first batch applied", func() bool { return count(t, db, "SELECT COUNT(*) FROM applied") == 5 })
+
+			// One transaction, so one batch: a new event first (its record
+			// is written at once), the five recorded ones, a new one twice.
+			twice := bus.Event(envelope(7))
+			second := append(append([]bus.Outgoing{bus.Event(envelope(6))}, first...), twice, twice)
+			publish(t, b, db, second...)
+			eventually(t, "second batch handled", func() bool {
+				return metricSum(reg, "hule_bus_duplicates_total") == 6 && count(t, db, "SELECT COUNT(*) FROM applied") == 7
+			})
+			if got := count(t, db, "SELECT COUNT(*) FROM bus_processed"); got != 7 {
+				t.Errorf("idempotency records = %d, want 7", got)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for n := 1; n <= 7; n++ {
+				if calls[n] != 1 {
+					t.Errorf("event %d handled %d times, want 1", n, calls[n])
+				}
+			}
+		})
+	}
+}

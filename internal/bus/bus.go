@@ -216,21 +216,25 @@ func (b *Bus) prepareInsert(ctx context.Context, topic string) error {
 	return nil
 }
 
-func (b *Bus) newSQLSubscriber(group string, consumers map[string]*consumer) (*wsql.Subscriber, error) {
+// newSQLSubscriber returns the subscriber of one route: its schema adapter
+// reports to c which events the group processed (processed.go), its offsets
+// adapter flushes c's batch (batch.go).
+func (b *Bus) newSQLSubscriber(c *consumer) (*wsql.Subscriber, error) {
 	deadline := b.cfg.AckDeadline
+	c.schema = newRouteSchema(b.db.Dialect, b.schema, b.cfg.BatchSize)
 	sub, err := wsql.NewSubscriber(wsql.BeginnerFromStdSQL(b.db.DB), wsql.SubscriberConfig{
-		ConsumerGroup:    group,
+		ConsumerGroup:    c.group,
 		AckDeadline:      &deadline,
 		PollInterval:     b.cfg.PollInterval,
 		ResendInterval:   b.cfg.InitialBackoff,
 		RetryInterval:    b.cfg.PollInterval,
-		SchemaAdapter:    b.schema,
-		OffsetsAdapter:   flushingOffsets{OffsetsAdapter: b.offsets, consumers: consumers, timeout: deadline},
+		SchemaAdapter:    c.schema,
+		OffsetsAdapter:   flushingOffsets{OffsetsAdapter: b.offsets, c: c, timeout: deadline},
 		BackoffManager:   txDoneBackoff{wsql.NewDefaultBackoffManager(b.cfg.PollInterval, b.cfg.PollInterval)},
 		InitializeSchema: true,
 	}, b.wlog)
 	if err != nil {
-		return nil, fmt.Errorf("sql subscriber %s: %w", group, err)
+		return nil, fmt.Errorf("sql subscriber %s: %w", c.name, err)
 	}
 	return sub, nil
 }
@@ -267,29 +271,20 @@ func (b *Bus) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("router: %w", err)
 	}
-	subs := map[string]message.Subscriber{}
-	consumers := map[string]*consumer{} // topic + "\x00" + group
+	kafkaSubs := map[string]message.Subscriber{} // per consumer group
 	for _, r := range routes {
-		sub, ok := subs[r.group]
-		if !ok {
-			if b.sqlTopics() {
-				sub, err = b.newSQLSubscriber(r.group, consumers)
-			} else {
-				sub, err = b.deps.KafkaSubscriber(r.group)
-			}
-			if err != nil {
-				return err
-			}
-			subs[r.group] = sub
-		}
 		c := b.newConsumer(r.group, r.topic, r.h, quit)
-		key := r.topic + "\x00" + r.group
-		if other, dup := consumers[key]; dup {
-			// Two routes share the subscription's ack: neither defers.
-			other.canDefer = false
-		} else {
-			c.canDefer = b.sqlTopics()
-			consumers[key] = c
+		var sub message.Subscriber
+		if b.sqlTopics() {
+			// A subscriber per route: its adapters serve that route alone.
+			sub, err = b.newSQLSubscriber(c)
+			c.canDefer = true
+		} else if sub = kafkaSubs[r.group]; sub == nil {
+			sub, err = b.deps.KafkaSubscriber(r.group)
+			kafkaSubs[r.group] = sub
+		}
+		if err != nil {
+			return err
 		}
 		router.AddConsumerHandler(r.group+"/"+r.topic, r.topic, sub, c.handle)
 	}

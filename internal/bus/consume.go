@@ -89,9 +89,12 @@ type consumer struct {
 	// worker when it is closing or an ack deadline passed.
 	batchMu sync.Mutex
 	batch   batchState
-	// canDefer: the route's outgoing events may wait for the batch's ack
-	// query (see batch.go); set before the router runs.
+	// canDefer: the route's outgoing events and idempotency records may
+	// wait for the batch's ack query (see batch.go); set before the router
+	// runs, as is schema, the route's subscriber's schema adapter (nil for
+	// Kafka).
 	canDefer bool
+	schema   *routeSchema
 
 	startWorker sync.Once
 	work        chan job

@@ -120,3 +120,41 @@ func TestAppendMetadata(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeMetadata compares decodeMetadata with encoding/json on what
+// appendMetadata writes and on objects it does not write.
+func TestDecodeMetadata(t *testing.T) {
+	inputs := []string{
+		`{}`,
+		`{"a":"1","b":"2"}`,
+		`{"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01","u":"åäö ✓"}`,
+		`{"a":"x:y,z","b":"{}"}`,
+		`{"a":"1","a":"2"}`,
+		`{"q\"k":"a\\b\n"}`,
+		`{"k":"a` + "\xff" + `b"}`,
+		`{"k":"a` + "\x01" + `b"}`,
+		`{ "a" : "1" }`,
+		`{"a":1}`,
+		`{"a":"1",}`,
+		`{"a":"1"`,
+		`{"a"}`,
+		`null`,
+		`[]`,
+	}
+	for _, s := range append(inputs, string(appendMetadata(nil, message.Metadata{"k": "<&>", "e": ""}))) {
+		want := message.Metadata{}
+		wantErr := json.Unmarshal([]byte(s), &want)
+		if want == nil {
+			want = message.Metadata{}
+		}
+		got := message.Metadata{}
+		err := decodeMetadata(got, s)
+		if (err != nil) != (wantErr != nil) {
+			t.Errorf("%q: error %v, encoding/json says %v", s, err, wantErr)
+			continue
+		}
+		if err == nil && !maps.Equal(got, want) {
+			t.Errorf("%q: decoded %q, encoding/json gives %q", s, got, want)
+		}
+	}
+}

@@ -88,6 +88,68 @@ func appendMetadata(dst []byte, m message.Metadata) []byte {
 	return append(dst, '}')
 }
 
+// decodeMetadata decodes the JSON object s into the empty map m. The
+// objects appendMetadata writes without escapes (nearly all) are split
+// directly; anything else goes through encoding/json, which gives the same
+// entries or error.
+func decodeMetadata(m message.Metadata, s string) error {
+	if decodeFlatMetadata(m, s) {
+		return nil
+	}
+	clear(m)
+	return json.Unmarshal([]byte(s), &m)
+}
+
+// decodeFlatMetadata decodes s when it is {"k":"v",...} with neither
+// whitespace nor escapes, and reports whether it did.
+func decodeFlatMetadata(m message.Metadata, s string) bool {
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' || strings.IndexByte(s, '\\') >= 0 {
+		return false
+	}
+	for rest := s[1 : len(s)-1]; rest != ""; {
+		k, after, ok := cutJSONString(rest)
+		if !ok || after == "" || after[0] != ':' {
+			return false
+		}
+		v, after, ok := cutJSONString(after[1:])
+		if !ok {
+			return false
+		}
+		m[k] = v
+		if after == "" {
+			break
+		}
+		if after[0] != ',' || len(after) == 1 {
+			return false
+		}
+		rest = after[1:]
+	}
+	return true
+}
+
+// cutJSONString cuts the leading JSON string (without escapes) off s.
+// Control characters and invalid UTF-8, which encoding/json rejects or
+// replaces, are left to it.
+func cutJSONString(s string) (str, rest string, ok bool) {
+	if s == "" || s[0] != '"' {
+		return "", "", false
+	}
+	end := strings.IndexByte(s[1:], '"')
+	if end < 0 {
+		return "", "", false
+	}
+	str = s[1 : 1+end]
+	for i := 0; i < len(str); i++ {
+		if str[i] < 0x20 {
+			return "", "", false
+		}
+	}
+	if !utf8.ValidString(str) {
+		return "", "", false
+	}
+	return str, s[2+end:], true
+}
+
 // appendJSONString appends s as a JSON string; invalid UTF-8 becomes
 // U+FFFD, as with encoding/json.
 func appendJSONString(dst []byte, s string) []byte {
@@ -154,7 +216,7 @@ func (SQLiteSchema) UnmarshalMessage(p wsql.UnmarshalMessageParams) (wsql.Row, e
 	r.UUID = []byte(id)
 	msg := message.NewMessage(id, r.Payload)
 	if meta.Valid && meta.String != "" {
-		if err := json.Unmarshal([]byte(meta.String), &msg.Metadata); err != nil {
+		if err := decodeMetadata(msg.Metadata, meta.String); err != nil {
 			return wsql.Row{}, fmt.Errorf("decode metadata of %s: %w", id, err)
 		}
 		r.Metadata = []byte(meta.String)
