@@ -26,7 +26,9 @@ const (
 	MetaEventType     = "event_type"
 	MetaCorrelationID = "correlation_id"
 	// MetaPartitionKey is the Kafka record key: the batch id, else the essay
-	// id, so events of one batch keep their order.
+	// id, so events of one batch keep their order. Per-essay work requests
+	// that need no order (spellcheck) are keyed by essay (WithKey), so a
+	// batch spreads over partitions and consumer copies.
 	MetaPartitionKey = "partition_key"
 )
 
@@ -96,6 +98,9 @@ func (o Outgoing) WithKey(key string) Outgoing {
 
 // Topic returns the topic the event goes to.
 func (o Outgoing) Topic() string { return o.topic }
+
+// Key returns the partition key the event is published with.
+func (o Outgoing) Key() string { return o.key }
 
 // EventID returns the envelope's event id.
 func (o Outgoing) EventID() uuid.UUID { return o.eventID }

@@ -131,7 +131,10 @@ func (s *Service) handleSpellcheckCommand(ctx context.Context, tx *sql.Tx, ev ev
 				TextStorageID: ref.TextStorageID, Language: cmd.Language,
 			})
 		env.SetMeta(events.MetaUserID, b.userID)
-		outs = append(outs, bus.Event(env).WithKey(b.id))
+		// Keyed by essay, not batch: the requests of one batch need no
+		// order among themselves, and on Kafka this spreads a batch over
+		// the partitions, so every spellcheck copy takes part of it.
+		outs = append(outs, bus.Event(env).WithKey(essayID))
 	}
 	if len(outs) > 0 {
 		if err := s.pub.Publish(ctx, tx, outs...); err != nil {

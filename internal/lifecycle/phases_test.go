@@ -66,6 +66,11 @@ func TestPhaseCommandsBecomeRequests(t *testing.T) {
 			switch tt.topic {
 			case events.TopicEssaySpellcheckRequested:
 				reqs := bustest.Data[events.EssayLifecycleSpellcheckRequestV1](t, h.rec, tt.topic)
+				for i, p := range got {
+					if want := "b1-e" + string(rune('1'+i)); p.Key != want {
+						t.Errorf("request %d: partition key %q, want the essay id %s (copies of spellcheck share a batch)", i, p.Key, want)
+					}
+				}
 				for i, r := range reqs {
 					if *r.EntityID != "b1-e"+string(rune('1'+i)) || r.TextStorageID != "t"+string(rune('1'+i)) ||
 						*r.ParentID != "b1" || r.Language != "en" {

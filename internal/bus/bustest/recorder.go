@@ -29,6 +29,7 @@ const (
 type Published struct {
 	Kind    Kind
 	Topic   string
+	Key     string // the partition key
 	Payload []byte // the encoded envelope
 }
 
@@ -77,7 +78,7 @@ func (r *Recorder) record(k Kind, evs ...bus.Outgoing) error {
 		if err != nil {
 			return fmt.Errorf("record %s: %w", o.Topic(), err)
 		}
-		ps = append(ps, Published{Kind: k, Topic: o.Topic(), Payload: b})
+		ps = append(ps, Published{Kind: k, Topic: o.Topic(), Key: o.Key(), Payload: b})
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
