@@ -217,10 +217,13 @@ func NewEngine(st Store, j judge.Judge, opts EngineOptions) *Engine {
 }
 
 // Run runs job to its end, resuming it when the store already holds it:
-// stored comparisons are never asked again. It returns the outcome and nil,
-// or a *JobError for a job that ended without a result (with the partial
-// outcome: counts and timing), or another error when it could not go on
-// (store failure, canceled context): running it again resumes it.
+// the stored waves are replayed into the planner, the unanswered pairs of
+// the interrupted wave are judged first, and no stored comparison is asked
+// again, so the job goes on as if it had not stopped. It returns the
+// outcome and nil, or a *JobError for a job that ended without a result
+// (with the partial outcome: counts and timing), or another error when it
+// could not go on (store failure, canceled context): running it again
+// resumes it.
 func (e *Engine) Run(ctx context.Context, job Job) (*Outcome, error) {
 	settings := job.Settings.withDefaults()
 	if job.ID == "" {
@@ -320,6 +323,24 @@ type run struct {
 	attempts map[pairing.Pair]int
 	meter    judge.Meter
 	model    string
+
+	// wave is the number of the last wave planned; interrupted holds that
+	// wave when a restarted job replayed it, with its stored answers, for
+	// judgeAll to complete (nil otherwise).
+	wave        int
+	interrupted *pendingWave
+}
+
+// planned is one pair of a wave and the attempt it is judged under.
+type planned struct {
+	pair    pairing.Pair
+	attempt int
+}
+
+// pendingWave is a planned wave and the answers already stored for it.
+type pendingWave struct {
+	pairs []planned
+	done  map[pairing.Pair]ComparisonRecord
 }
 
 func (r *run) run(ctx context.Context, state events.CJBatchState) (*Outcome, error) {
@@ -346,6 +367,18 @@ func (r *run) run(ctx context.Context, state events.CJBatchState) (*Outcome, err
 	switch state {
 	case events.CJBatchStateCompleted, events.CJBatchStateFailed, events.CJBatchStateScoring:
 		// Judging ended before the restart: score what is stored.
+		if w := r.interrupted; w != nil {
+			var answered []planned
+			for _, pl := range w.pairs {
+				if _, ok := w.done[pl.pair]; ok {
+					answered = append(answered, pl)
+				}
+			}
+			if err := r.apply(ctx, answered, w.done, nil); err != nil {
+				return nil, err
+			}
+			r.interrupted = nil
+		}
 	default:
 		if len(r.items) > 1 {
 			if err := r.judgeAll(ctx); err != nil {
@@ -358,7 +391,14 @@ func (r *run) run(ctx context.Context, state events.CJBatchState) (*Outcome, err
 	return r.finish(ctx)
 }
 
-// restore rebuilds the planner and the comparisons from the store.
+// restore rebuilds the planner and the comparisons from the store. The
+// stored waves are replayed in order (pairs, then the failures among their
+// answers, as the original run applied them), which puts the planner in the
+// state the original was in: the same budgets, cycle of seen pairs and
+// retry pool, so it plans what the original would have planned. The last
+// wave is left in r.interrupted: judgeAll judges its unanswered pairs
+// before it plans anything. Comparisons stored without a wave (by a version
+// that did not store waves) are counted in first with Planner.Record.
 func (r *run) restore(ctx context.Context) error {
 	p, err := pairing.New(r.items, r.settings.Pairing)
 	if err != nil {
@@ -369,18 +409,28 @@ func (r *run) restore(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	plan, err := r.e.store.Planned(ctx, r.job.ID)
+	if err != nil {
+		return err
+	}
+	calls := make(map[planned]ComparisonRecord, len(stored))
 	for _, c := range stored {
 		pair := pairing.Pair{A: c.EssayA, B: c.EssayB}
 		r.attempts[pair] = max(r.attempts[pair], c.Attempt)
+		calls[planned{pair, c.Attempt}] = c
 		if c.Status != StatusSucceeded {
 			r.out.FailedCalls++
-			continue
 		}
-		if !r.scorable(c.EssayA) || !r.scorable(c.EssayB) {
-			// An essay whose text went missing since: its judgements
-			// cannot be used, the others can.
-			r.e.log.WarnContext(ctx, "cj stored comparison skipped", "job_id", r.job.ID,
-				"essay_a", c.EssayA, "essay_b", c.EssayB)
+	}
+	inWave := make(map[planned]bool, len(plan))
+	for _, pp := range plan {
+		pair := pairing.Pair{A: pp.EssayA, B: pp.EssayB}
+		r.attempts[pair] = max(r.attempts[pair], pp.Attempt)
+		inWave[planned{pair, pp.Attempt}] = true
+	}
+	for _, c := range stored {
+		pair := pairing.Pair{A: c.EssayA, B: c.EssayB}
+		if inWave[planned{pair, c.Attempt}] || c.Status != StatusSucceeded || !r.usable(ctx, pair) {
 			continue
 		}
 		if err := r.planner.Record(pair); err != nil {
@@ -388,7 +438,56 @@ func (r *run) restore(ctx context.Context) error {
 		}
 		r.addComparison(c)
 	}
+
+	for len(plan) > 0 {
+		n := 1
+		for n < len(plan) && plan[n].Wave == plan[0].Wave {
+			n++
+		}
+		w := &pendingWave{done: map[pairing.Pair]ComparisonRecord{}}
+		var pairs []pairing.Pair
+		for _, pp := range plan[:n] {
+			pl := planned{pairing.Pair{A: pp.EssayA, B: pp.EssayB}, pp.Attempt}
+			if !r.usable(ctx, pl.pair) {
+				continue
+			}
+			w.pairs = append(w.pairs, pl)
+			pairs = append(pairs, pl.pair)
+			if c, ok := calls[pl]; ok {
+				w.done[pl.pair] = c
+			}
+		}
+		if err := r.planner.Replay(pairs); err != nil {
+			return fmt.Errorf("cj job %s: replay wave %d: %w", r.job.ID, plan[0].Wave, err)
+		}
+		r.wave = plan[0].Wave
+		plan = plan[n:]
+		if len(plan) == 0 {
+			if len(w.pairs) > 0 {
+				r.interrupted = w
+			}
+			break
+		}
+		// Only the last wave can lack answers (a run stops at the first
+		// wave it cannot finish); should an earlier one, apply treats
+		// the missing answer as a failed call, to be asked again.
+		if err := r.apply(ctx, w.pairs, w.done, nil); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// usable reports whether both essays of a stored pair are in this run with
+// text, and logs the pair when not: a judgement of an essay whose text went
+// missing since cannot be used, the others can.
+func (r *run) usable(ctx context.Context, pair pairing.Pair) bool {
+	if r.scorable(pair.A) && r.scorable(pair.B) {
+		return true
+	}
+	r.e.log.WarnContext(ctx, "cj stored comparison skipped", "job_id", r.job.ID,
+		"essay_a", pair.A, "essay_b", pair.B)
+	return false
 }
 
 // scorable reports whether id is an essay of this run with text.
@@ -409,7 +508,9 @@ func (r *run) addComparison(c ComparisonRecord) {
 	}
 }
 
-// judgeAll plans and judges waves until the planner says stop.
+// judgeAll plans and judges waves until the planner says stop, starting
+// with the rest of an interrupted wave when the job was restarted. Each
+// wave is stored before it is judged, so a restart can replay it.
 func (r *run) judgeAll(ctx context.Context) error {
 	if err := r.e.store.SetJobState(ctx, r.job.ID, events.CJBatchStateWaitingCallbacks, "", ""); err != nil {
 		return err
@@ -422,13 +523,29 @@ func (r *run) judgeAll(ctx context.Context) error {
 		}
 		cur = res.Scores()
 	}
-	for wave := 1; ; wave++ {
-		pairs := r.planner.Next(cur)
-		if len(pairs) == 0 {
-			r.out.Stop = pairing.BudgetSpent
-			return nil
+	for {
+		var wave *pendingWave
+		if r.interrupted != nil {
+			wave, r.interrupted = r.interrupted, nil
+		} else {
+			pairs := r.planner.Next(cur)
+			if len(pairs) == 0 {
+				r.out.Stop = pairing.BudgetSpent
+				return nil
+			}
+			r.wave++
+			wave = &pendingWave{pairs: make([]planned, len(pairs))}
+			recs := make([]PlannedPair, len(pairs))
+			for i, pair := range pairs {
+				r.attempts[pair]++
+				wave.pairs[i] = planned{pair, r.attempts[pair]}
+				recs[i] = PlannedPair{Wave: r.wave, EssayA: pair.A, EssayB: pair.B, Attempt: r.attempts[pair]}
+			}
+			if err := r.e.store.SaveWave(ctx, r.job.ID, r.wave, recs); err != nil {
+				return err
+			}
 		}
-		if err := r.judgeWave(ctx, pairs); err != nil {
+		if err := r.judgeWave(ctx, wave); err != nil {
 			return err
 		}
 		res, err := scoring.Fit(r.items, r.comps, scoring.Options{})
@@ -440,7 +557,7 @@ func (r *run) judgeAll(ctx context.Context) error {
 			r.out.Stop = pairing.BudgetSpent
 			return nil
 		}
-		r.e.log.DebugContext(ctx, "cj wave judged", "job_id", r.job.ID, "wave", wave, "pairs", len(pairs),
+		r.e.log.DebugContext(ctx, "cj wave judged", "job_id", r.job.ID, "wave", r.wave, "pairs", len(wave.pairs),
 			"comparisons", len(r.comps), "ssr", res.SSR)
 		if reason := r.planner.Stop(prev, cur); reason != pairing.Continue {
 			r.out.Stop = reason
@@ -453,11 +570,16 @@ func (r *run) judgeAll(ctx context.Context) error {
 // fails whatever follows: successes are bounded by the budget B, so with
 // A abandoned the success rate is at most B/(B+A). The planner replaces
 // abandoned comparisons, so without this check a judge that always fails
-// would keep a job planning forever.
+// would keep a job planning forever. B allows every essay one pair over
+// its budget, the most the planner plans.
 func (r *run) hopeless() bool {
 	budget := r.settings.Pairing.ComparisonsPerEssay
 	if budget == 0 {
 		budget = pairing.DefaultComparisonsPerEssay
+	}
+	budget++
+	if r.settings.Pairing.BothOrders {
+		budget++
 	}
 	b := float64(len(r.items)*budget) / 2
 	if c := r.settings.Pairing.MaxComparisons; c > 0 {
@@ -475,14 +597,17 @@ type called struct {
 	err     error
 }
 
-// judgeWave judges the pairs concurrently. Every answer is saved as soon as
-// it arrives (a single writer groups the answers that queue up into one
-// transaction), so a crash mid-wave loses no judged pair.
-func (r *run) judgeWave(ctx context.Context, pairs []pairing.Pair) error {
-	results := make(chan called, len(pairs))
+// judgeWave judges the pairs of wave that have no stored answer
+// concurrently. Every answer is saved as soon as it arrives (a single
+// writer groups the answers that queue up into one transaction), so a crash
+// mid-wave loses no judged pair. Once all are in, the wave's answers are
+// applied in plan order.
+func (r *run) judgeWave(ctx context.Context, wave *pendingWave) error {
+	results := make(chan called, len(wave.pairs))
 	var (
 		mu    sync.Mutex
-		saved []called
+		saved = map[pairing.Pair]ComparisonRecord{}
+		fresh = map[pairing.Pair]error{}
 	)
 	saveCtx := context.WithoutCancel(ctx)
 	writeErr := make(chan error, 1)
@@ -514,7 +639,9 @@ func (r *run) judgeWave(ctx context.Context, pairs []pairing.Pair) error {
 				continue
 			}
 			mu.Lock()
-			saved = append(saved, batch...)
+			for i, c := range batch {
+				saved[c.pair], fresh[c.pair] = recs[i], c.err
+			}
 			mu.Unlock()
 		}
 		writeErr <- firstErr
@@ -522,10 +649,11 @@ func (r *run) judgeWave(ctx context.Context, pairs []pairing.Pair) error {
 
 	g := new(errgroup.Group)
 	g.SetLimit(r.settings.Concurrency)
-	for _, pair := range pairs {
-		r.attempts[pair]++
-		attempt := r.attempts[pair]
-		a, b := r.byID[pair.A], r.byID[pair.B]
+	for _, pl := range wave.pairs {
+		if _, ok := wave.done[pl.pair]; ok {
+			continue
+		}
+		a, b := r.byID[pl.pair.A], r.byID[pl.pair.B]
 		g.Go(func() error {
 			if ctx.Err() != nil {
 				return nil
@@ -539,7 +667,7 @@ func (r *run) judgeWave(ctx context.Context, pairs []pairing.Pair) error {
 			if err != nil && ctx.Err() != nil {
 				return nil // canceled: not an answer, asked again on resume
 			}
-			results <- called{pair: pair, attempt: attempt, verdict: v, err: err}
+			results <- called{pair: pl.pair, attempt: pl.attempt, verdict: v, err: err}
 			return nil
 		})
 	}
@@ -548,26 +676,40 @@ func (r *run) judgeWave(ctx context.Context, pairs []pairing.Pair) error {
 	if err := <-writeErr; err != nil {
 		return err
 	}
-	// Apply in plan order so the run is deterministic however the calls
-	// interleaved.
-	order := make(map[pairing.Pair]int, len(pairs))
-	for i, p := range pairs {
-		order[p] = i
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	slices.SortFunc(saved, func(x, y called) int { return order[x.pair] - order[y.pair] })
-	for _, c := range saved {
-		if c.err != nil {
-			r.out.FailedCalls++
-			r.e.log.WarnContext(ctx, "cj comparison failed", "job_id", r.job.ID, "essay_a", c.pair.A,
-				"essay_b", c.pair.B, "attempt", c.attempt, "permanent", fault.IsPermanent(c.err), "err", c.err)
-			if _, err := r.planner.Fail(c.pair); err != nil {
-				return fmt.Errorf("cj job %s: retry pool: %w", r.job.ID, err)
-			}
+	for pair, c := range wave.done {
+		saved[pair] = c
+	}
+	return r.apply(ctx, wave.pairs, saved, fresh)
+}
+
+// apply counts the answers of one wave in plan order, so the run is
+// deterministic however the calls interleaved: a success becomes a
+// comparison, a failure goes to the planner's retry pool. fresh holds the
+// errors of the calls made by this run (nil for a success), which are
+// counted and logged; a pair without an answer is treated as a failed call.
+func (r *run) apply(ctx context.Context, pairs []planned, answers map[pairing.Pair]ComparisonRecord, fresh map[pairing.Pair]error) error {
+	for _, pl := range pairs {
+		c, ok := answers[pl.pair]
+		if ok && c.Status == StatusSucceeded {
+			r.addComparison(c)
 			continue
 		}
-		r.addComparison(r.record(c))
+		if err, made := fresh[pl.pair]; made {
+			r.out.FailedCalls++
+			r.e.log.WarnContext(ctx, "cj comparison failed", "job_id", r.job.ID, "essay_a", pl.pair.A,
+				"essay_b", pl.pair.B, "attempt", pl.attempt, "permanent", fault.IsPermanent(err), "err", err)
+		} else if !ok {
+			r.e.log.WarnContext(ctx, "cj planned comparison without an answer, asked again", "job_id", r.job.ID,
+				"essay_a", pl.pair.A, "essay_b", pl.pair.B, "attempt", pl.attempt)
+		}
+		if _, err := r.planner.Fail(pl.pair); err != nil {
+			return fmt.Errorf("cj job %s: retry pool: %w", r.job.ID, err)
+		}
 	}
-	return ctx.Err()
+	return nil
 }
 
 func (r *run) record(c called) ComparisonRecord {

@@ -18,7 +18,7 @@ import (
 var migrations embed.FS
 
 // Schema returns the cjassess migrations (jobs, essays, comparisons,
-// anchors), for store.Migrate.
+// planned waves, anchors), for store.Migrate.
 func Schema() store.Migrations {
 	sqliteFS, _ := fs.Sub(migrations, "migrations/sqlite")
 	pgFS, _ := fs.Sub(migrations, "migrations/postgres")
@@ -216,6 +216,49 @@ func (s *SQLStore) Comparisons(ctx context.Context, jobID string) ([]ComparisonR
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("select comparisons of job %s: %w", jobID, err)
+	}
+	return out, nil
+}
+
+// SaveWave implements Store.
+func (s *SQLStore) SaveWave(ctx context.Context, jobID string, wave int, pairs []PlannedPair) error {
+	if len(pairs) == 0 {
+		return nil
+	}
+	return store.InTx(ctx, s.db, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx,
+			`INSERT INTO cj_planned (job_id, wave, position, essay_a, essay_b, attempt) VALUES ($1, $2, $3, $4, $5, $6)`)
+		if err != nil {
+			return fmt.Errorf("prepare planned pair insert: %w", err)
+		}
+		defer stmt.Close()
+		for i, p := range pairs {
+			if _, err := stmt.ExecContext(ctx, jobID, wave, i, p.EssayA, p.EssayB, p.Attempt); err != nil {
+				return fmt.Errorf("insert planned pair %s/%s of wave %d of job %s: %w", p.EssayA, p.EssayB, wave, jobID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// Planned implements Store.
+func (s *SQLStore) Planned(ctx context.Context, jobID string) ([]PlannedPair, error) {
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT wave, essay_a, essay_b, attempt FROM cj_planned WHERE job_id = $1 ORDER BY wave, position`, jobID)
+	if err != nil {
+		return nil, fmt.Errorf("select planned pairs of job %s: %w", jobID, err)
+	}
+	defer rows.Close()
+	var out []PlannedPair
+	for rows.Next() {
+		var p PlannedPair
+		if err := rows.Scan(&p.Wave, &p.EssayA, &p.EssayB, &p.Attempt); err != nil {
+			return nil, fmt.Errorf("scan planned pair of job %s: %w", jobID, err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("select planned pairs of job %s: %w", jobID, err)
 	}
 	return out, nil
 }

@@ -37,6 +37,11 @@ type Store interface {
 	SaveComparisons(ctx context.Context, jobID string, comps []ComparisonRecord) error
 	// Comparisons lists a job's judge calls in the order they were saved.
 	Comparisons(ctx context.Context, jobID string) ([]ComparisonRecord, error)
+	// SaveWave records the pairs planned for one wave, in plan order,
+	// before any of them is judged (one transaction).
+	SaveWave(ctx context.Context, jobID string, wave int, pairs []PlannedPair) error
+	// Planned lists a job's planned pairs by wave, then plan order.
+	Planned(ctx context.Context, jobID string) ([]PlannedPair, error)
 	// SaveResults stores the final per-essay results and the batch SSR.
 	SaveResults(ctx context.Context, jobID string, ssr float64, results []EssayResult) error
 
@@ -101,6 +106,14 @@ type ComparisonRecord struct {
 	Latency       time.Duration
 	Error         string
 	Created       time.Time
+}
+
+// PlannedPair is one pair of a planned wave: the pair in presentation order
+// and the attempt its judge call is saved under (see ComparisonRecord).
+type PlannedPair struct {
+	Wave           int
+	EssayA, EssayB string
+	Attempt        int
 }
 
 // AnchorRecord is an essay with a known grade registered for an assignment.

@@ -74,9 +74,15 @@ func TestBatchLoop(t *testing.T) {
 			if got, want := p.Total(), len(comps); got != want {
 				t.Errorf("planner counts %d comparisons, %d were judged", got, want)
 			}
+			// An essay may end one pair over its budget (met by an
+			// essay that had met every other essay with budget left).
+			limit := pairing.DefaultComparisonsPerEssay + 1
+			if tt.opts.BothOrders {
+				limit++
+			}
 			for _, it := range items {
-				if c := p.Count(it); c > pairing.DefaultComparisonsPerEssay {
-					t.Errorf("%s: %d comparisons, budget %d", it, c, pairing.DefaultComparisonsPerEssay)
+				if c := p.Count(it); c > limit {
+					t.Errorf("%s: %d comparisons, budget %d, at most %d", it, c, pairing.DefaultComparisonsPerEssay, limit)
 				}
 			}
 			res, err := scoring.Fit(items, comps, scoring.Options{})

@@ -14,7 +14,11 @@
 // In both modes a pair is never planned twice until every pair still
 // plannable has been seen, each essay is held to a comparison budget, the
 // batch to an optional cap, and failed comparisons are retried a bounded
-// number of times. Planning is deterministic given the seed and the state.
+// number of times. Near the end of a batch the last essays with budget left
+// may all have met one another; rather than repeat a pair, each then meets
+// an essay it has not met whose budget is spent, which costs that essay one
+// pair over its budget (never more). Planning is deterministic given the
+// seed and the state, and Replay rebuilds that state after a restart.
 package pairing
 
 import (
@@ -53,7 +57,9 @@ type Options struct {
 	// Mode is Adaptive (default) or Random.
 	Mode Mode
 	// ComparisonsPerEssay is each essay's budget (default 12). With
-	// BothOrders a pair costs each of its essays two comparisons.
+	// BothOrders a pair costs each of its essays two comparisons. An essay
+	// may end one pair over it, met by an essay that has met every other
+	// essay with budget left (see the package comment).
 	ComparisonsPerEssay int
 	// MaxComparisons caps the batch's total comparisons (0: no cap).
 	MaxComparisons int
@@ -211,9 +217,11 @@ func (p *Planner) lookup(pair Pair) (int, int, error) {
 }
 
 // Record counts a comparison that was planned earlier, for rebuilding a
-// planner after a restart: call it once per stored comparison, in either
-// order, and then continue with Next. A pair recorded in both orders counts
-// one comparison per order, as BothOrders plans it.
+// planner from comparisons whose waves are not known: call it once per
+// stored comparison, in either order, and then continue with Next. A pair
+// recorded in both orders counts one comparison per order, as BothOrders
+// plans it. Record cannot tell where the original started a new cycle or
+// which comparisons were pending a retry; Replay can, and is exact.
 func (p *Planner) Record(pair Pair) error {
 	a, b, err := p.lookup(pair)
 	if err != nil {
@@ -223,6 +231,47 @@ func (p *Planner) Record(pair Pair) error {
 	p.counts[b]++
 	p.issued++
 	p.markSeen(a, b)
+	return nil
+}
+
+// Replay rebuilds a planner after a restart from the waves it planned: call
+// it with every wave Next returned, in order, each followed by Fail for the
+// comparisons of that wave that failed (in the wave's order), as the
+// original run did. The planner is then in the state the original was in,
+// so Next plans what the original would have planned. The pairs of a wave
+// that were never judged must be replayed too (they were planned); pairs
+// with an essay that has left the batch may be left out.
+func (p *Planner) Replay(wave []Pair) error {
+	var fresh []ordered
+	for _, pr := range wave {
+		a, b, err := p.lookup(pr)
+		if err != nil {
+			return fmt.Errorf("replay wave: %w", err)
+		}
+		k := ordered{a, b}
+		// Next takes pending retries first; they were counted when
+		// first planned.
+		if at := slices.Index(p.retries, k); at >= 0 {
+			p.retries = slices.Delete(p.retries, at, at+1)
+			continue
+		}
+		fresh = append(fresh, k)
+	}
+	// Next plans only unseen pairs, except right after it started a new
+	// cycle, when every pair it could plan had been seen: a wave with a
+	// seen pair is the first of a new cycle.
+	for _, k := range fresh {
+		if p.isSeen(k.a, k.b) {
+			p.resetSeen()
+			break
+		}
+	}
+	for _, k := range fresh {
+		p.markSeen(k.a, k.b)
+		p.counts[k.a]++
+		p.counts[k.b]++
+		p.issued++
+	}
 	return nil
 }
 
@@ -281,7 +330,7 @@ func (p *Planner) capLeft() int {
 func (p *Planner) Next(scores map[string]float64) []Pair {
 	n := len(p.names)
 	// The stream depends on the planning state, so a planner rebuilt with
-	// Record after a restart plans what the original would have planned.
+	// Replay after a restart plans what the original would have planned.
 	rng := rand.New(rand.NewPCG(p.opts.Seed, uint64(p.issued)<<20|uint64(len(p.retries)))) //nolint:gosec // counts are never negative
 	busy := make([]bool, n)
 	var wave []Pair
@@ -329,23 +378,29 @@ func (p *Planner) Next(scores map[string]float64) []Pair {
 		}
 		return 0
 	})
-	if len(eligible)%2 == 1 {
-		// The most-compared essay sits out (a random one among equals).
-		eligible = eligible[:len(eligible)-1]
-	}
-	if !p.anyUnseen(eligible) {
-		// Every pair still plannable has been seen: a new cycle starts.
-		// (This also guarantees a non-empty wave whenever two essays
-		// have budget left, so an empty wave means the budget is spent.)
-		p.resetSeen()
-	}
-
 	adaptive := p.opts.Mode == Adaptive && len(scores) > 0
+	match := func(order []int) [][2]int {
+		if len(order)%2 == 1 && p.anyUnseen(order[:len(order)-1]) {
+			// The most-compared essay sits out (a random one among
+			// equals), unless the others have all met: then the
+			// matching leaves out one that has.
+			order = order[:len(order)-1]
+		}
+		if adaptive {
+			return p.matchAdaptive(order, scores, budget)
+		}
+		return p.matchBalanced(order, budget)
+	}
 	var pairs [][2]int
-	if adaptive {
-		pairs = p.matchAdaptive(eligible, scores, budget)
-	} else {
-		pairs = p.matchBalanced(eligible, budget)
+	if p.anyUnseen(eligible) {
+		pairs = match(eligible)
+	} else if pairs = p.matchOverBudget(eligible, busy, scores, budget, rng); len(pairs) == 0 {
+		// Every pair an essay with budget left could take has been
+		// seen: a new cycle starts. (This also guarantees a non-empty
+		// wave whenever two essays have budget left, so an empty wave
+		// means the budget is spent.)
+		p.resetSeen()
+		pairs = match(eligible)
 	}
 	for _, pr := range pairs {
 		a, b := pr[0], pr[1]
@@ -486,6 +541,64 @@ func (p *Planner) matchAdaptive(order []int, scores map[string]float64, budget i
 			matched[z] = true
 			l.remove(z)
 		}
+	}
+	return pairs
+}
+
+// matchOverBudget serves the end of a batch, when the essays with budget
+// left (order, least compared first) have all met one another in this
+// cycle: each of them meets a partner it has not met whose budget is spent
+// but not exceeded, the closest score in adaptive mode (when scores exist),
+// else the least compared, random among equals. The partner ends one pair
+// over its budget, which is better than repeating a judged pair before
+// every pair has been seen. It returns no pair when no such partner exists.
+func (p *Planner) matchOverBudget(order []int, busy []bool, scores map[string]float64, budget int, rng *rand.Rand) [][2]int {
+	adaptive := p.opts.Mode == Adaptive && len(scores) > 0
+	type candidate struct {
+		i     int
+		key   uint64
+		taken bool
+	}
+	var cands []candidate
+	for j := range p.names {
+		// Essays in order can still plan; the others over budget by a
+		// pair already, or busy with a retry, are no partners.
+		if !busy[j] && !p.canPlan(j) && p.counts[j] <= p.opts.ComparisonsPerEssay {
+			cands = append(cands, candidate{i: j, key: rng.Uint64()})
+		}
+	}
+	var pairs [][2]int
+	for _, i := range order {
+		if len(pairs) >= budget {
+			break
+		}
+		best := -1
+		var bestDist float64
+		for c := range cands {
+			j := cands[c].i
+			if cands[c].taken || p.isSeen(i, j) {
+				continue
+			}
+			var better bool
+			switch d := math.Abs(scores[p.names[j]] - scores[p.names[i]]); {
+			case best < 0:
+				better = true
+			case adaptive && d != bestDist:
+				better = d < bestDist
+			case !adaptive && p.counts[j] != p.counts[cands[best].i]:
+				better = p.counts[j] < p.counts[cands[best].i]
+			default:
+				better = cands[c].key < cands[best].key
+			}
+			if better {
+				best, bestDist = c, math.Abs(scores[p.names[j]]-scores[p.names[i]])
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		cands[best].taken = true
+		pairs = append(pairs, [2]int{i, cands[best].i})
 	}
 	return pairs
 }
