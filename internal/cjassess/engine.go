@@ -754,6 +754,12 @@ func (r *run) finish(ctx context.Context) (*Outcome, error) {
 	if planned := o.Comparisons + o.Abandoned; planned > 0 {
 		o.SuccessRate = float64(o.Comparisons) / float64(planned)
 	}
+	if o.Comparisons == 0 && len(r.items) > 1 {
+		// Nothing was judged: scores would be the prior's zeros, ranks
+		// arbitrary. Whatever the success threshold, that is a failure.
+		return r.fail(ctx, CodeInsufficientComparisons, fmt.Sprintf(
+			"no comparison succeeded (%d abandoned)", o.Abandoned))
+	}
 	if o.SuccessRate < r.settings.MinSuccessRate {
 		return r.fail(ctx, CodeInsufficientComparisons, fmt.Sprintf(
 			"only %d of %d planned comparisons succeeded (%.0f %%, need %.0f %%)",

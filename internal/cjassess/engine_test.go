@@ -256,3 +256,32 @@ func TestRunJudgeFailures(t *testing.T) {
 		})
 	}
 }
+
+// TestRunNothingJudgedIsNotStable is a judge that fails every call under
+// settings that would call any two fits stable (a huge threshold): scores
+// that did not move because nothing was judged must not end the job as
+// stable and assessed; it fails with no comparison.
+func TestRunNothingJudgedIsNotStable(t *testing.T) {
+	students, _ := exampleEssays(t)
+	j := newRecordingJudge()
+	j.fail = func(int, judge.Request) error { return &judge.APIError{Provider: "openai", StatusCode: 503} }
+	st := sqliteStore(t)
+	_, err := cjassess.NewEngine(st, j, cjassess.EngineOptions{}).Run(context.Background(), cjassess.Job{
+		ID: "job-down", BatchID: "b", Essays: students[:4],
+		Settings: cjassess.Settings{Concurrency: 1, MinSuccessRate: 0.01,
+			Pairing: pairing.Options{ComparisonsPerEssay: 2, MinComparisons: 1, StabilityThreshold: 100, Seed: 1}},
+	})
+	var jerr *cjassess.JobError
+	if !errors.As(err, &jerr) || jerr.Code != cjassess.CodeInsufficientComparisons {
+		t.Fatalf("err = %v, want JobError %s", err, cjassess.CodeInsufficientComparisons)
+	}
+	comps, err := st.Comparisons(context.Background(), "job-down")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range comps {
+		if c.Status != cjassess.StatusFailed {
+			t.Errorf("comparison %s/%s stored as %s", c.EssayA, c.EssayB, c.Status)
+		}
+	}
+}

@@ -607,12 +607,15 @@ func (p *Planner) matchOverBudget(order []int, busy []bool, scores map[string]fl
 // pair can be planned and no retry is pending, Stable when every essay has
 // at least MinComparisons comparisons and no score moved by
 // StabilityThreshold or more between the previous fit (prev) and the
-// current one (cur), Continue otherwise. prev nil never counts as stable.
+// current one (cur), Continue otherwise. prev nil never counts as stable,
+// nor does a planner with retries pending: their comparisons are counted
+// in the essays' totals but not judged yet, and scores that did not move
+// because nothing was judged (a judge failing every call) are not stable.
 func (p *Planner) Stop(prev, cur map[string]float64) StopReason {
 	if len(p.retries) == 0 && !p.canPlanMore() {
 		return BudgetSpent
 	}
-	if prev == nil || len(p.names) == 0 {
+	if prev == nil || len(p.names) == 0 || len(p.retries) > 0 {
 		return Continue
 	}
 	for i, name := range p.names {

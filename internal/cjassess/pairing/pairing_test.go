@@ -380,6 +380,14 @@ func TestStop(t *testing.T) {
 			}
 		})
 	}
+	// A comparison waiting for its retry counts in the totals but is not
+	// judged: scores cannot be called stable yet.
+	if _, err := p.Fail(Pair{A: "e000", B: "e001"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Stop(prev, near); got != Continue {
+		t.Errorf("with a retry pending: Stop = %q, want continue", got)
+	}
 }
 
 func TestNewRejectsBadInput(t *testing.T) {
