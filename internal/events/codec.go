@@ -3,8 +3,6 @@ package events
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"math"
 	"math/bits"
@@ -24,15 +22,27 @@ import (
 // contract (node) of the Go type: while decoding it checks every constraint,
 // notices what decoding into a struct hides (a missing field, a string where
 // a number belongs), names the path of each violation, and fills the Go
-// value. Rarely used shapes (free-form maps, metadata values) go through
-// the json v2 library. See docs/decisions/0001-json.md.
+// value. It reaches fields through the offsets and sizes compiled into the
+// nodes, not through reflect.Value, which would cost more than the scanning
+// on every field. Rarely used shapes (free-form maps, metadata values) go
+// through reflect and the json v2 library. See docs/decisions/0001-json.md.
+//
+// Unsafe pointers stay inside the codec (this file, encode.go and
+// decode.go): every pointer it writes through comes from a value of the
+// node's own Go type (a struct field at its offset, a slice element within
+// the slice's length), and every value it allocates comes from reflect or
+// new, so the garbage collector always sees typed memory.
 
 // maxDepth bounds nesting so hostile input cannot exhaust the stack.
 const maxDepth = 512
 
+// seg is one step of the path to the value being decoded. A struct's
+// step names its member by index, so moving to the next member stores no
+// pointer (and costs no write barrier while the collector runs).
 type seg struct {
-	name  string
-	index int // -1 for a name
+	obj   *node  // a struct: the member is obj.props[index]
+	name  string // a map key
+	index int    // an array index, a member's index, or -1 for a map key
 }
 
 type codec struct {
@@ -45,11 +55,15 @@ type codec struct {
 	tmp   []byte
 	arena []byte // see copyString
 	ws    bool   // whitespace between tokens was skipped (see compact)
-	short map[string]string
+	short [internSlots]string
 
-	eventType   string // the envelope's event_type, once seen
-	dataSkipped bool   // data came before event_type and was only skipped
+	eventType   string    // the envelope's event_type, once seen
+	data        *dataType // the type registered for eventType, if any
+	dataSkipped bool      // data came before event_type and was only skipped
 	skippedData []byte
+
+	env Envelope[Event] // Decode's result while it is filled (see Decode)
+	raw Raw             // DecodeRaw's, likewise
 }
 
 var codecs = sync.Pool{New: func() any { return new(codec) }}
@@ -62,7 +76,7 @@ func getCodec(b []byte, root string) *codec {
 
 func putCodec(c *codec) {
 	c.b, c.errs, c.path = nil, nil, c.path[:0]
-	c.eventType, c.dataSkipped, c.skippedData = "", false, nil
+	c.eventType, c.data, c.dataSkipped, c.skippedData = "", nil, false, nil
 	codecs.Put(c)
 }
 
@@ -70,14 +84,15 @@ func putCodec(c *codec) {
 func check(n *node, b []byte, root string) ([]Violation, error) {
 	c := getCodec(b, root)
 	defer putCodec(c)
-	if err := c.run(n, reflect.Value{}); err != nil {
+	if err := c.run(n, nil); err != nil {
 		return nil, err
 	}
 	return c.errs, nil
 }
 
-func (c *codec) run(n *node, v reflect.Value) error {
-	if err := c.value(n, v); err != nil {
+// run decodes the one top-level value of c.b into p (nil to only check it).
+func (c *codec) run(n *node, p unsafe.Pointer) error {
+	if err := c.dec(n, p); err != nil {
 		return err
 	}
 	if c.peek(); c.i < len(c.b) {
@@ -100,7 +115,11 @@ func (c *codec) pathString(extra string) string {
 	var b strings.Builder
 	b.WriteString(c.root)
 	for _, s := range c.path {
-		if s.index >= 0 {
+		name := s.name
+		switch {
+		case s.obj != nil:
+			name = s.obj.props[s.index].name
+		case s.index >= 0:
 			b.WriteByte('[')
 			b.WriteString(strconv.Itoa(s.index))
 			b.WriteByte(']')
@@ -109,7 +128,7 @@ func (c *codec) pathString(extra string) string {
 		if b.Len() > 0 {
 			b.WriteByte('.')
 		}
-		b.WriteString(s.name)
+		b.WriteString(name)
 	}
 	if extra != "" {
 		if b.Len() > 0 {
@@ -138,17 +157,32 @@ func (c *codec) mismatch(want string) error {
 
 // --- scanner ---
 
+// peek skips whitespace and returns the next byte, or 0 at the end.
 func (c *codec) peek() byte {
-	for c.i < len(c.b) {
-		switch ch := c.b[c.i]; ch {
-		case ' ', '\t', '\n', '\r':
-			c.i++
-			c.ws = true
-		default:
+	if c.i < len(c.b) {
+		if ch := c.b[c.i]; ch > ' ' { // the common case: no whitespace
 			return ch
 		}
 	}
+	c.i = c.space(c.i)
+	if c.i < len(c.b) {
+		return c.b[c.i]
+	}
 	return 0
+}
+
+// space returns the offset of the first byte at or after i that is not
+// JSON whitespace, noting in c.ws that some was skipped.
+func (c *codec) space(i int) int {
+	for ; i < len(c.b); i++ {
+		switch c.b[i] {
+		case ' ', '\t', '\n', '\r':
+			c.ws = true
+		default:
+			return i
+		}
+	}
+	return i
 }
 
 func (c *codec) expect(ch byte) error {
@@ -160,11 +194,48 @@ func (c *codec) expect(ch byte) error {
 }
 
 func (c *codec) literal(lit string) error {
-	if !bytes.HasPrefix(c.b[c.i:], []byte(lit)) {
+	if !hasLiteral(c.b, c.i, lit) {
 		return c.syntax("invalid literal")
 	}
 	c.i += len(lit)
 	return nil
+}
+
+// hasLiteral reports whether b holds lit at offset i.
+func hasLiteral(b []byte, i int, lit string) bool {
+	return len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit
+}
+
+const (
+	swarLow  = 0x0101010101010101
+	swarHigh = 0x8080808080808080
+)
+
+// special flags, in the high bit of each byte, the bytes of w a string
+// scan stops at: '"', '\\', control characters and the bytes of multi-byte
+// UTF-8 sequences. Only the lowest flagged byte is sure to be one (a borrow
+// may flag a byte above it), which is all a scan needs: below it no
+// subtraction borrows, so no flag is missed or invented there.
+func special(w uint64) uint64 {
+	return ((w - swarLow*0x20) | ((w ^ swarLow*'"') - swarLow) | ((w ^ swarLow*'\\') - swarLow) | w) & swarHigh
+}
+
+// isSpecial is special for one byte.
+func isSpecial(ch byte) bool { return ch < 0x20 || ch == '"' || ch == '\\' || ch >= 0x80 }
+
+// scanPlain returns the offset of the first special byte at or after i,
+// or len(b). It reads 8 bytes at a time while it can.
+func scanPlain(b []byte, i int) int {
+	for i+8 <= len(b) {
+		if m := special(binary.LittleEndian.Uint64(b[i : i+8])); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+		i += 8
+	}
+	for i < len(b) && !isSpecial(b[i]) {
+		i++
+	}
+	return i
 }
 
 // str reads a string at c.i and returns its unescaped bytes, which point
@@ -174,23 +245,11 @@ func (c *codec) str() ([]byte, error) {
 	b, start := c.b, c.i
 	i := start + 1
 	escaped, high := false, false
-	for i < len(b) {
-		// Skip 8 plain bytes at a time: none is '"', '\\', a control
-		// character or part of a multi-byte UTF-8 sequence.
-		// The lowest flagged byte is always a true match, so jump to it.
-		for i+8 <= len(b) {
-			w := binary.LittleEndian.Uint64(b[i:])
-			if m := hasLess(w, 0x20) | hasByte(w, '"') | hasByte(w, '\\') | (w & swarHigh); m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				break
-			}
-			i += 8
-		}
-		if i >= len(b) {
+	for {
+		if i = scanPlain(b, i); i >= len(b) {
 			break
 		}
-		ch := b[i]
-		switch {
+		switch ch := b[i]; {
 		case ch == '"':
 			i++
 			c.i = i
@@ -214,11 +273,11 @@ func (c *codec) str() ([]byte, error) {
 			c.i = i
 			return nil, c.syntax("control character in string")
 		default:
-			high = high || ch >= 0x80
+			high = true
 			i++
 		}
 	}
-	c.i = i
+	c.i = min(i, len(b))
 	return nil, &SyntaxError{Offset: start, Msg: "unterminated string"}
 }
 
@@ -227,165 +286,404 @@ func (c *codec) str() ([]byte, error) {
 // characters, and -1 otherwise: the caller then reads it with str. Skipping
 // values (processing summaries, unknown members) needs no more.
 func plainString(b []byte, i int) int {
-	i++
-	for i+8 <= len(b) {
-		w := binary.LittleEndian.Uint64(b[i:])
-		if m := hasLess(w, 0x20) | hasByte(w, '"') | hasByte(w, '\\') | (w & swarHigh); m != 0 {
-			// The lowest flagged byte is a true match.
-			if i += bits.TrailingZeros64(m) >> 3; b[i] == '"' {
-				return i + 1
-			}
-			return -1
-		}
-		i += 8
-	}
-	for ; i < len(b); i++ {
-		switch ch := b[i]; {
-		case ch == '"':
-			return i + 1
-		case ch < 0x20 || ch >= 0x80 || ch == '\\':
-			return -1
-		}
+	if i = scanPlain(b, i+1); i < len(b) && b[i] == '"' {
+		return i + 1
 	}
 	return -1
 }
 
-const (
-	swarLow  = 0x0101010101010101
-	swarHigh = 0x8080808080808080
-)
-
-// hasLess reports (in the high bits) bytes of w below n, for n <= 128
-// and w free of high bytes, which the caller checks separately.
-func hasLess(w uint64, n byte) uint64 { return (w - swarLow*uint64(n)) & ^w & swarHigh }
-
-// hasByte reports (in the high bits) bytes of w equal to b.
-func hasByte(w uint64, b byte) uint64 { return hasLess(w^(swarLow*uint64(b)), 1) }
+// skipString returns the offset just past the string at b[i].
+func (c *codec) skipString(i int) (int, error) {
+	if j := plainString(c.b, i); j >= 0 {
+		return j, nil
+	}
+	c.i = i
+	if _, err := c.str(); err != nil {
+		return 0, err
+	}
+	return c.i, nil
+}
 
 func isDigit(ch byte) bool { return ch >= '0' && ch <= '9' }
 
-// number reads a JSON number and reports whether it is written as an integer.
-func (c *codec) number() (raw []byte, isInt bool, err error) {
-	start := c.i
-	isInt = true
-	if c.i < len(c.b) && c.b[c.i] == '-' {
-		c.i++
-	}
-	digits := func() bool {
-		s := c.i
-		for c.i < len(c.b) && isDigit(c.b[c.i]) {
-			c.i++
-		}
-		return c.i > s
-	}
-	switch {
-	case c.i < len(c.b) && c.b[c.i] == '0':
-		c.i++
-	case !digits():
-		return nil, false, c.syntax("invalid number")
-	}
-	if c.i < len(c.b) && c.b[c.i] == '.' {
-		isInt = false
-		c.i++
-		if !digits() {
-			return nil, false, c.syntax("invalid number")
-		}
-	}
-	if c.i < len(c.b) && (c.b[c.i] == 'e' || c.b[c.i] == 'E') {
-		isInt = false
-		c.i++
-		if c.i < len(c.b) && (c.b[c.i] == '+' || c.b[c.i] == '-') {
-			c.i++
-		}
-		if !digits() {
-			return nil, false, c.syntax("invalid number")
-		}
-	}
-	return c.b[start:c.i], isInt, nil
+// num is a JSON number as read by number: its bytes and, when simple,
+// its digits as an integer (mant) with frac of them after the point.
+type num struct {
+	raw   []byte
+	mant  uint64
+	frac  int
+	flags uint8 // numNeg, numInt, numSimple (one field, so num fits in registers)
 }
 
-// skip consumes one value of any kind and returns its bytes.
-func (c *codec) skip() ([]byte, error) {
-	k := c.peek()
-	start := c.i
-	var err error
+const (
+	numNeg    = 1 << iota // written with a minus sign
+	numInt                // written without a point or an exponent
+	numSimple             // no exponent and at most 19 significant digits: mant is exact
+)
+
+// number reads a JSON number, collecting its digits on the way so that
+// the common numbers need no second pass (see num.float and num.int).
+func (c *codec) number() (num, error) {
+	b, i := c.b, c.i
+	start := i
+	var mant uint64
+	var flags uint8 = numInt
+	if i < len(b) && b[i] == '-' {
+		flags |= numNeg
+		i++
+	}
+	first := i
 	switch {
-	case k == '"':
-		_, err = c.str()
-	case k == '{' || k == '[':
-		end := byte('}')
-		if k == '[' {
-			end = ']'
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i]-'1' < 9:
+		i, mant = addDigits(b, i, 0)
+	default:
+		c.i = i
+		return num{}, c.syntax("invalid number")
+	}
+	digits, frac := i-first, 0
+	if i < len(b) && b[i] == '.' {
+		flags &^= numInt
+		i++
+		s := i
+		if i, mant = addDigits(b, i, mant); i == s {
+			c.i = i
+			return num{}, c.syntax("invalid number")
 		}
-		if c.depth++; c.depth > maxDepth {
-			return nil, c.syntax("nesting too deep")
+		frac = i - s
+		digits += frac
+	}
+	if i < len(b) && b[i]|0x20 == 'e' {
+		c.i = i
+		return c.exponent(start)
+	}
+	c.i = i
+	raw := b[start:i]
+	if digits <= 19 || significantDigits(raw) <= 19 {
+		flags |= numSimple
+	}
+	return num{raw: raw, mant: mant, frac: frac, flags: flags}, nil
+}
+
+// exponent finishes number at the 'e' of a number starting at start,
+// which strconv then reads.
+func (c *codec) exponent(start int) (num, error) {
+	b, i := c.b, c.i+1
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		i++
+	}
+	s := i
+	for i < len(b) && isDigit(b[i]) {
+		i++
+	}
+	c.i = i
+	if i == s {
+		return num{}, c.syntax("invalid number")
+	}
+	return num{raw: b[start:i]}, nil
+}
+
+// addDigits adds the decimal digits at b[i:] to mant, returning the offset
+// after them. It takes up to 8 at a time (a computed score has 16 or 17):
+// it finds how many of the next 8 bytes are digits, moves those to the top
+// of the word (the bytes below become leading zeros) and converts them
+// together. mant wraps past 19 digits; number then does not call it simple.
+func addDigits(b []byte, i int, mant uint64) (int, uint64) {
+	for i+8 <= len(b) {
+		t := binary.LittleEndian.Uint64(b[i:i+8]) ^ 0x3030303030303030 // a digit becomes its value, 0..9
+		// The high bit of each byte that is not a digit: above 9 after the
+		// xor, so adding 0x76 reaches 0x80, or above 0x7f already. A carry
+		// only disturbs bytes above the first flagged one.
+		n := bits.TrailingZeros64(((t+0x7676767676767676)|t)&0x8080808080808080) >> 3 // leading digits, 0..8
+		if n == 0 {
+			return i, mant
 		}
-		c.i++
-		if c.peek() == end {
-			c.i++
-		} else {
-			for err == nil {
-				if k == '{' {
-					if c.peek() != '"' {
-						return nil, c.syntax("want a member name")
+		// The first digit is the lowest byte. Shift the n digits to the
+		// top, then combine neighbors into 2, 4 and 8 digit values, each
+		// step within its lane.
+		t <<= 8 * (8 - n)
+		t = (t*10 + t>>8) & 0x00ff00ff00ff00ff
+		t = (t*100 + t>>16) & 0x0000ffff0000ffff
+		t = (t*10000 + t>>32) & 0xffffffff
+		mant = mant*pow10u[n&15] + t
+		if i += n; n < 8 {
+			return i, mant
+		}
+	}
+	return addDigitsTail(b, i, mant)
+}
+
+// addDigitsTail is addDigits for the last 7 bytes of the input.
+func addDigitsTail(b []byte, i int, mant uint64) (int, uint64) {
+	for ; i < len(b) && b[i]-'0' < 10; i++ {
+		mant = mant*10 + uint64(b[i]-'0')
+	}
+	return i, mant
+}
+
+// significantDigits counts the digits of a JSON number from the first one
+// that is not zero (leading zeros leave an accumulated mantissa exact).
+func significantDigits(raw []byte) int {
+	n := 0
+	for _, ch := range raw {
+		if isDigit(ch) && (n > 0 || ch != '0') {
+			n++
+		}
+	}
+	return n
+}
+
+// int returns n as an int64 when it is simple and in range.
+func (n num) int() (int64, bool) {
+	switch {
+	case n.flags&(numSimple|numInt) != numSimple|numInt || n.mant > 1<<63:
+		return 0, false
+	case n.flags&numNeg != 0:
+		return -int64(n.mant), true //nolint:gosec // G115: 2^63 wraps to MinInt64, as intended
+	case n.mant == 1<<63:
+		return 0, false
+	}
+	return int64(n.mant), true //nolint:gosec // G115: below 2^63, checked above
+}
+
+// float returns n as the nearest float64 (ties to even), the value
+// strconv.ParseFloat gives, when n is simple; it reports false otherwise.
+// The scores hule sends are written with up to 17 digits, which strconv
+// reads far more slowly than this.
+func (n num) float() (float64, bool) {
+	if n.flags&numSimple == 0 {
+		return 0, false
+	}
+	var f float64
+	switch {
+	case n.mant == 0 || n.frac == 0:
+		f = float64(n.mant) // exact, or rounded to nearest even by the conversion
+	case n.mant < 1<<53 && n.frac < len(pow10):
+		f = float64(n.mant) / pow10[n.frac] // both exact: one correctly rounded division
+	case n.frac < len(pow10u):
+		f = divPow10(n.mant, n.frac)
+	default:
+		return 0, false
+	}
+	if n.flags&numNeg != 0 {
+		f = -f
+	}
+	return f, true
+}
+
+// skip consumes one value of any kind and returns its bytes. Nested
+// arrays and objects are walked with a stack of bits rather than by
+// recursion, and plain strings are scanned in place: skipped values
+// (processing summaries, unknown members) are where a large thin event
+// spends most of its bytes.
+func (c *codec) skip() ([]byte, error) {
+	c.peek()
+	b := c.b
+	start := c.i
+	i := start
+	var objects [maxDepth/64 + 1]uint64 // bit d: level d is an object
+	d := 0
+	end := byte(0) // what closes the innermost open level
+	var err error
+	for {
+		// A value starts at i.
+		if i >= len(b) {
+			c.i = i
+			return nil, c.syntax("unexpected end of input")
+		}
+		switch ch := b[i]; {
+		case ch == '"':
+			for {
+				// Plain ASCII up to the closing quote, 8 bytes at a time;
+				// a string with anything else is read by str.
+				j := i + 1
+				for j+8 <= len(b) {
+					if m := special(binary.LittleEndian.Uint64(b[j : j+8])); m != 0 {
+						j += bits.TrailingZeros64(m) >> 3
+						break
 					}
-					if j := plainString(c.b, c.i); j >= 0 {
-						c.i = j
-					} else if _, err = c.str(); err != nil {
-						return nil, err
-					}
-					if err = c.expect(':'); err != nil {
-						return nil, err
-					}
+					j += 8
 				}
-				if c.peek() == '"' { // the common case, without the dispatch
-					if j := plainString(c.b, c.i); j >= 0 {
-						c.i = j
-					} else {
-						_, err = c.str()
-					}
-				} else {
-					_, err = c.skip()
-				}
-				if err != nil {
+				if j < len(b) && b[j] == '"' {
+					i = j + 1
+				} else if i, err = c.skipString(i); err != nil {
 					return nil, err
 				}
-				if p := c.peek(); p == ',' {
-					c.i++
-				} else if p == end {
-					c.i++
+				// In an array of strings (essay ids) go on to the next one
+				// directly.
+				if end != ']' || i+1 >= len(b) || b[i] != ',' || b[i+1] != '"' {
 					break
-				} else {
-					return nil, c.syntax("want ',' or " + string(end))
+				}
+				i++
+			}
+		case ch == '{' || ch == '[':
+			if c.depth+d+1 > maxDepth {
+				c.i = i
+				return nil, c.syntax("nesting too deep")
+			}
+			end = ch + 2 // '}' is '{'+2, ']' is '['+2
+			if ch == '{' {
+				objects[d>>6] |= 1 << (d & 63)
+			} else {
+				objects[d>>6] &^= 1 << (d & 63)
+			}
+			d++
+			if i++; i < len(b) && b[i] <= ' ' {
+				i = c.space(i)
+			}
+			if i < len(b) && b[i] == end {
+				i++
+				d--
+				end = closer(&objects, d)
+				break
+			}
+			if ch == '{' {
+				if i, err = c.memberName(i); err != nil {
+					return nil, err
 				}
 			}
+			continue
+		case ch == 't', ch == 'f', ch == 'n':
+			lit := "true"
+			switch ch {
+			case 'f':
+				lit = "false"
+			case 'n':
+				lit = "null"
+			}
+			if !hasLiteral(b, i, lit) {
+				c.i = i
+				return nil, c.syntax("invalid literal")
+			}
+			i += len(lit)
+		case ch == '-' || isDigit(ch):
+			c.i = i
+			if _, err = c.number(); err != nil {
+				return nil, err
+			}
+			i = c.i
+		default:
+			c.i = i
+			return nil, c.syntax(fmt.Sprintf("unexpected %q", ch))
 		}
-		c.depth--
-	case k == 't':
-		err = c.literal("true")
-	case k == 'f':
-		err = c.literal("false")
-	case k == 'n':
-		err = c.literal("null")
-	case k == '-' || isDigit(k):
-		_, _, err = c.number()
-	case k == 0:
-		err = c.syntax("unexpected end of input")
-	default:
-		err = c.syntax(fmt.Sprintf("unexpected %q", k))
+		// After a value: close what ends here, then find the next value.
+	after:
+		for d > 0 {
+			if i < len(b) && b[i] <= ' ' {
+				i = c.space(i)
+			}
+			switch {
+			case i < len(b) && b[i] == ',':
+				if i++; i < len(b) && b[i] <= ' ' {
+					i = c.space(i)
+				}
+				if end == '}' {
+					if i, err = c.memberName(i); err != nil {
+						return nil, err
+					}
+				}
+				break after
+			case i < len(b) && b[i] == end:
+				i++
+				d--
+				end = closer(&objects, d)
+			default:
+				c.i = i
+				return nil, c.syntax("want ',' or " + string(end))
+			}
+		}
+		if d == 0 {
+			c.i = i
+			return b[start:i], nil
+		}
 	}
+}
+
+// closer returns what closes level d-1 of skip's stack, 0 at the top.
+func closer(objects *[maxDepth/64 + 1]uint64, d int) byte {
+	switch {
+	case d == 0:
+		return 0
+	case objects[(d-1)>>6]&(1<<((d-1)&63)) != 0:
+		return '}'
+	}
+	return ']'
+}
+
+// memberName reads `"name":` at i and returns the offset of the value.
+func (c *codec) memberName(i int) (int, error) {
+	if i >= len(c.b) || c.b[i] != '"' {
+		c.i = i
+		return 0, c.syntax("want a member name")
+	}
+	i, err := c.skipString(i)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	return c.b[start:c.i], nil
+	if i = c.space(i); i >= len(c.b) || c.b[i] != ':' {
+		c.i = i
+		return 0, c.syntax("want ':'")
+	}
+	return c.space(i + 1), nil
+}
+
+// hasKey reports whether b holds pr's `"name":` at offset i. Names of 8
+// to 24 bytes are compared as up to three 8-byte words read at offsets 0,
+// 8 and len-8: calling memequal for each member costs more.
+func hasKey(b []byte, i int, pr *prop) bool {
+	n := len(pr.key)
+	if len(b)-i < n {
+		return false
+	}
+	if n < 8 || n > 24 {
+		return string(b[i:i+n]) == string(pr.key)
+	}
+	s := b[i : i+n]
+	return binary.LittleEndian.Uint64(s) == pr.words[0] && binary.LittleEndian.Uint64(s[n-8:]) == pr.words[2] &&
+		(n <= 16 || binary.LittleEndian.Uint64(s[8:]) == pr.words[1])
 }
 
 // --- decoder ---
 
-// value checks the value at c.i against n and, when v is valid, stores it
-// in v. It returns only syntax errors; violations go to c.errs.
-func (c *codec) value(n *node, v reflect.Value) error {
+// dataType is what decoding needs of one registered event type.
+type dataType struct {
+	topic string // the canonical string, so decoding allocates none
+	node  *node
+	new   func() Event
+}
+
+// dataTypes maps each topic with a Go type to its data type.
+var dataTypes = sync.OnceValue(func() map[string]*dataType {
+	m := make(map[string]*dataType, len(eventTypes))
+	for topic, f := range eventTypes {
+		m[topic] = &dataType{topic: topic, node: nodeOf(reflect.TypeOf(f()).Elem()), new: f}
+	}
+	return m
+})
+
+// dec checks the value at c.i against n and, when p is not nil, stores it
+// at p, which points to a Go value of n's field type (a pointer to rtype
+// when n.indirect). It returns only syntax errors; violations go to c.errs.
+func (c *codec) dec(n *node, p unsafe.Pointer) error {
 	k := c.peek()
+	// The usual values first: a string or a number for a field that is
+	// not a pointer (list items, and members object does not read itself).
+	switch {
+	case n.indirect:
+	case k == '"' && n.kind == kString:
+		s, err := c.str()
+		if err == nil {
+			c.stringValue(n, s, p)
+		}
+		return err
+	case (k == '-' || k-'0' < 10) && (n.kind == kNumber || n.kind == kInteger):
+		v, err := c.number()
+		if err == nil {
+			c.numberValue(n, v, p)
+		}
+		return err
+	}
 	if k == 0 {
 		return c.syntax("unexpected end of input")
 	}
@@ -394,38 +692,25 @@ func (c *codec) value(n *node, v reflect.Value) error {
 			return err
 		}
 		if n.nullable || n.kind == kAny {
-			if v.IsValid() {
-				v.SetZero()
+			if p != nil {
+				setZero(n, p)
 			}
 			return nil
 		}
 		c.violate("must not be null")
 		return nil
 	}
-	if v.IsValid() && v.Kind() == reflect.Pointer && n.kind != kAny {
-		if v.IsNil() {
-			v.Set(reflect.New(v.Type().Elem()))
+	if n.kind == kAny {
+		return c.decAny(n, p)
+	}
+	if p != nil && n.indirect {
+		pp := (*unsafe.Pointer)(p)
+		if *pp == nil {
+			*pp = newValue(n)
 		}
-		v = v.Elem()
+		p = *pp
 	}
 	switch n.kind {
-	case kAny:
-		c.ws = false
-		raw, err := c.skip()
-		if err != nil || !v.IsValid() {
-			return err
-		}
-		return setAny(v, c.keep(raw))
-	case kAnyObject:
-		if k != '{' {
-			return c.mismatch("an object")
-		}
-		c.ws = false
-		raw, err := c.skip()
-		if err == nil && v.IsValid() {
-			v.SetBytes(c.keep(raw))
-		}
-		return err
 	case kString, kEnum, kTime, kUUID:
 		if k != '"' {
 			return c.mismatch("a string")
@@ -434,7 +719,7 @@ func (c *codec) value(n *node, v reflect.Value) error {
 		if err != nil {
 			return err
 		}
-		c.stringValue(n, s, v)
+		c.stringValue(n, s, p)
 		return nil
 	case kInteger, kNumber:
 		if k != '-' && !isDigit(k) {
@@ -443,11 +728,11 @@ func (c *codec) value(n *node, v reflect.Value) error {
 			}
 			return c.mismatch("a number")
 		}
-		raw, isInt, err := c.number()
+		v, err := c.number()
 		if err != nil {
 			return err
 		}
-		c.numberValue(n, raw, isInt, v)
+		c.numberValue(n, v, p)
 		return nil
 	case kBool:
 		switch k {
@@ -462,51 +747,94 @@ func (c *codec) value(n *node, v reflect.Value) error {
 		default:
 			return c.mismatch("a boolean")
 		}
-		if v.IsValid() {
-			v.SetBool(k == 't')
+		if p != nil {
+			*(*bool)(p) = k == 't'
 		}
 		return nil
-	case kArray:
-		if k != '[' {
-			return c.mismatch("an array")
-		}
-		return c.array(n, v)
-	case kMap:
-		if k != '{' {
-			return c.mismatch("an object")
-		}
-		return c.mapValue(n, v)
 	case kStruct:
 		if k != '{' {
 			return c.mismatch("an object")
 		}
-		return c.object(n, v)
+		return c.object(n, p)
+	case kArray:
+		if k != '[' {
+			return c.mismatch("an array")
+		}
+		return c.array(n, p)
+	case kAnyObject:
+		if k != '{' {
+			return c.mismatch("an object")
+		}
+		c.ws = false
+		raw, err := c.skip()
+		if err == nil && p != nil {
+			*(*[]byte)(p) = c.keep(raw)
+		}
+		return err
+	case kMap:
+		if k != '{' {
+			return c.mismatch("an object")
+		}
+		var v reflect.Value
+		if p != nil {
+			v = reflect.NewAt(n.rtype, p).Elem()
+		}
+		return c.mapValue(n, v)
 	case kDispatch:
-		dn := dataNodes()[c.eventType]
-		if dn == nil {
-			raw, err := c.skip()
-			c.dataSkipped, c.skippedData = true, raw
-			return err
-		}
-		if !v.IsValid() {
-			return c.value(dn, v)
-		}
-		ev := eventTypes[c.eventType]()
-		if err := c.value(dn, reflect.ValueOf(ev).Elem()); err != nil {
-			return err
-		}
-		if !v.CanAddr() {
-			v.Set(reflect.ValueOf(ev))
-			return nil
-		}
-		if p, ok := v.Addr().Interface().(*Event); ok {
-			*p = ev // skips reflect's assignability check
-			return nil
-		}
-		v.Set(reflect.ValueOf(ev))
-		return nil
+		return c.dispatch(p)
 	}
 	return fmt.Errorf("events: node kind %d", n.kind)
+}
+
+// setZero stores the zero value of n's field type at p.
+func setZero(n *node, p unsafe.Pointer) {
+	if n.indirect {
+		if pp := (*unsafe.Pointer)(p); *pp != nil { // usually nil already
+			*pp = nil
+		}
+		return
+	}
+	reflect.NewAt(n.rtype, p).Elem().SetZero()
+}
+
+// newValue allocates a zero n.rtype for a pointer field.
+func newValue(n *node) unsafe.Pointer {
+	if n.rtype.Kind() == reflect.String { // *string and string enums, the usual case
+		return unsafe.Pointer(new(string)) //nolint:gosec // G103: a *string, the field's own type or one with its layout
+	}
+	return reflect.New(n.rtype).UnsafePointer()
+}
+
+// decAny keeps any JSON value: as its bytes for RawValue and the like, as
+// a json library value for an interface.
+func (c *codec) decAny(n *node, p unsafe.Pointer) error {
+	c.ws = false
+	raw, err := c.skip()
+	if err != nil || p == nil {
+		return err
+	}
+	return setAny(reflect.NewAt(n.ftype(), p).Elem(), c.keep(raw))
+}
+
+// dispatch decodes an envelope's data as the type its event_type names.
+// Data that comes before event_type is only checked for syntax here and
+// decoded by Decode afterwards.
+func (c *codec) dispatch(p unsafe.Pointer) error {
+	dt := c.data
+	if dt == nil {
+		raw, err := c.skip()
+		c.dataSkipped, c.skippedData = true, raw
+		return err
+	}
+	if p == nil {
+		return c.dec(dt.node, nil)
+	}
+	ev := dt.new()
+	if err := c.dec(dt.node, reflect.ValueOf(ev).UnsafePointer()); err != nil {
+		return err
+	}
+	*(*Event)(p) = ev
+	return nil
 }
 
 // keep returns a copy of raw, the value just skipped, without whitespace
@@ -568,19 +896,36 @@ func setAny(v reflect.Value, raw []byte) error {
 	return nil
 }
 
-func (c *codec) stringValue(n *node, s []byte, v reflect.Value) {
+// topicOf returns the event type s as a string, the registered topic's own
+// string when there is one, and remembers its data type.
+func (c *codec) topicOf(s []byte) string {
+	if dt, ok := dataTypes()[string(s)]; ok {
+		c.data = dt
+		return dt.topic
+	}
+	c.data = nil
+	return string(s)
+}
+
+func (c *codec) stringValue(n *node, s []byte, p unsafe.Pointer) {
+	if n.plain {
+		if p != nil {
+			*(*string)(p) = c.keepString(s)
+		}
+		return
+	}
 	if n.captureType {
-		c.eventType = string(s)
+		c.eventType = c.topicOf(s)
 	}
 	switch n.kind {
 	case kEnum:
-		canon, ok := n.enum.set[string(s)]
+		canon, ok := n.enum.lookup(s)
 		if !ok {
 			c.violate(fmt.Sprintf("%q is not a valid %s", s, n.enum.name))
 			return
 		}
-		if v.IsValid() {
-			v.SetString(canon)
+		if p != nil {
+			*(*string)(p) = canon
 		}
 		return
 	case kTime:
@@ -593,18 +938,21 @@ func (c *codec) stringValue(n *node, s []byte, v reflect.Value) {
 			c.violate(fmt.Sprintf("%q is not a date-time", s))
 			return
 		}
-		if v.IsValid() {
-			*addr[Time](v) = Time{t.UTC()}
+		if p != nil {
+			*(*Time)(p) = Time{t.UTC()}
 		}
 		return
 	case kUUID:
-		u, err := uuid.ParseBytes(s)
-		if err != nil {
-			c.violate(fmt.Sprintf("%q is not a UUID", s))
-			return
+		u, ok := parseUUID(s)
+		if !ok {
+			var err error
+			if u, err = uuid.ParseBytes(s); err != nil {
+				c.violate(fmt.Sprintf("%q is not a UUID", s))
+				return
+			}
 		}
-		if v.IsValid() {
-			*addr[uuid.UUID](v) = u
+		if p != nil {
+			*(*uuid.UUID)(p) = u
 		}
 		return
 	}
@@ -617,20 +965,63 @@ func (c *codec) stringValue(n *node, s []byte, v reflect.Value) {
 			c.violate(fmt.Sprintf("length %d exceeds the maximum %d", l, n.maxLen))
 		}
 	}
-	if n.pattern != nil && !n.pattern.match(string(s)) {
+	if n.pattern != nil && !n.pattern.match(bytesString(s)) {
 		c.violate(fmt.Sprintf("%q does not match %s", s, n.pattern.expr))
 	}
-	if v.IsValid() {
-		switch {
-		case n.captureType:
-			v.SetString(c.eventType) // already a copy
-		case len(s) <= maxInterned:
-			v.SetString(c.intern(s))
-		default:
-			v.SetString(c.copyString(s))
+	if p != nil {
+		if n.captureType {
+			*(*string)(p) = c.eventType // already a copy
+		} else {
+			*(*string)(p) = c.keepString(s)
 		}
 	}
 }
+
+// keepString returns a string holding a copy of s.
+func (c *codec) keepString(s []byte) string {
+	if len(s) <= maxInterned {
+		return c.intern(s)
+	}
+	return c.copyString(s)
+}
+
+// bytesString views s as a string for a call that does not keep it.
+func bytesString(s []byte) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return unsafe.String(&s[0], len(s)) //nolint:gosec // G103: audited, only for calls that do not keep it
+}
+
+// parseUUID parses the canonical 36-character form, as uuid.ParseBytes
+// does, without its other forms; it reports false for anything else.
+func parseUUID(s []byte) (uuid.UUID, bool) {
+	var u uuid.UUID
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return u, false
+	}
+	var bad byte // collects the high nibble of any non-hex byte's 0xff
+	for i, x := range [16]byte{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34} {
+		hi, lo := hexValue[s[x]], hexValue[s[x+1]]
+		bad |= hi | lo
+		u[i] = hi<<4 | lo
+	}
+	return u, bad <= 0x0f
+}
+
+// hexValue maps hexadecimal digits to their value and other bytes to 0xff.
+var hexValue = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for i := range 10 {
+		t['0'+i] = byte(i)
+	}
+	for i := range 6 {
+		t['a'+i], t['A'+i] = byte(10+i), byte(10+i)
+	}
+	return t
+}()
 
 // arenaChunk is the size of the blocks decoded strings are copied into:
 // one allocation serves many essay ids instead of one each.
@@ -656,67 +1047,75 @@ func (c *codec) copyString(s []byte) string {
 
 // Short strings (letter grades, entity types, statuses) repeat across the
 // essays of one event and across events; sharing them saves an allocation
-// each.
+// each. The codec keeps the last one seen per slot of a small table.
 const (
-	maxInterned  = 8
-	maxInternSet = 1024
+	maxInterned = 8
+	internSlots = 256
 )
 
 func (c *codec) intern(s []byte) string {
-	if v, ok := c.short[string(s)]; ok {
+	if len(s) == 0 {
+		return ""
+	}
+	var x uint64
+	for i, ch := range s {
+		x |= uint64(ch) << (8 * i)
+	}
+	h := (x*0x9e3779b97f4a7c15 + uint64(len(s))) >> 56 // a Fibonacci hash: 0..255
+	if v := c.short[h]; v == string(s) {
 		return v
 	}
 	v := string(s)
-	if c.short == nil {
-		c.short = make(map[string]string)
-	}
-	if len(c.short) < maxInternSet {
-		c.short[v] = v
-	}
+	c.short[h] = v
 	return v
 }
 
-func (c *codec) numberValue(n *node, raw []byte, isInt bool, v reflect.Value) {
+func (c *codec) numberValue(n *node, v num, p unsafe.Pointer) {
 	var f float64
 	if n.kind == kInteger {
-		if !isInt {
-			c.violate(fmt.Sprintf("%s is not an integer", raw))
+		if v.flags&numInt == 0 {
+			c.violate(fmt.Sprintf("%s is not an integer", v.raw))
 			return
 		}
-		x, ok := fastInt(raw)
+		x, ok := v.int()
 		var err error
 		if !ok {
-			x, err = strconv.ParseInt(string(raw), 10, 64)
+			x, err = strconv.ParseInt(bytesString(v.raw), 10, 64)
 		}
 		if err != nil {
-			c.violate(fmt.Sprintf("%s is out of the integer range", raw))
+			c.violate(fmt.Sprintf("%s is out of the integer range", v.raw))
 			return
 		}
-		if v.IsValid() {
-			v.SetInt(x)
+		if p != nil {
+			storeInt(p, n.size, x)
 		}
 		if n.min == nil && n.max == nil && n.exclMin == nil {
 			return
 		}
 		f = float64(x)
 	} else {
-		if !v.IsValid() && n.min == nil && n.max == nil && n.exclMin == nil {
+		if p == nil && n.min == nil && n.max == nil && n.exclMin == nil {
 			return
 		}
-		x, ok := fastFloat(raw)
+		x, ok := v.float()
 		var err error
 		if !ok {
-			x, err = strconv.ParseFloat(string(raw), 64)
+			x, err = strconv.ParseFloat(bytesString(v.raw), 64)
 		}
 		if err != nil {
-			c.violate(fmt.Sprintf("%s is out of range", raw))
+			c.violate(fmt.Sprintf("%s is out of range", v.raw))
 			return
 		}
-		if v.IsValid() {
-			v.SetFloat(x)
+		if p != nil {
+			if n.size == 4 {
+				*(*float32)(p) = float32(x)
+			} else {
+				*(*float64)(p) = x
+			}
 		}
 		f = x
 	}
+	raw := v.raw
 	if n.min != nil && f < *n.min {
 		c.violate(fmt.Sprintf("%s is below the minimum %g", raw, *n.min))
 	}
@@ -728,138 +1127,131 @@ func (c *codec) numberValue(n *node, raw []byte, isInt bool, v reflect.Value) {
 	}
 }
 
-// fastInt parses a well-formed JSON integer of at most 18 digits, which
-// cannot overflow; it reports false for anything longer.
-func fastInt(raw []byte) (int64, bool) {
-	neg := len(raw) > 0 && raw[0] == '-'
-	digits := raw
-	if neg {
-		digits = raw[1:]
+// storeInt stores x in the integer of the given size at p, truncating as
+// reflect.Value.SetInt does.
+func storeInt(p unsafe.Pointer, size uintptr, x int64) {
+	switch size {
+	case 1:
+		*(*int8)(p) = int8(x) //nolint:gosec // G115: truncates like reflect.Value.SetInt
+	case 2:
+		*(*int16)(p) = int16(x) //nolint:gosec // G115: likewise
+	case 4:
+		*(*int32)(p) = int32(x) //nolint:gosec // G115: likewise
+	default:
+		*(*int64)(p) = x
 	}
-	if len(digits) == 0 || len(digits) > 18 {
-		return 0, false
+}
+
+// loadInt reads the integer of the given size at p.
+func loadInt(p unsafe.Pointer, size uintptr) int64 {
+	switch size {
+	case 1:
+		return int64(*(*int8)(p))
+	case 2:
+		return int64(*(*int16)(p))
+	case 4:
+		return int64(*(*int32)(p))
 	}
-	var x int64
-	for _, ch := range digits {
-		x = x*10 + int64(ch-'0')
-	}
-	if neg {
-		x = -x
-	}
-	return x, true
+	return *(*int64)(p)
 }
 
 // pow10 holds the powers of ten float64 represents exactly.
 var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
-// fastFloat parses a well-formed JSON number whose significant digits
-// fit in 2^53 and whose decimal exponent is at most 22 in size: then the
-// digits and the power of ten are both exact float64 values and one
-// multiplication or division rounds correctly (the same result as
-// strconv.ParseFloat). It reports false for anything else.
-func fastFloat(raw []byte) (float64, bool) {
-	i, neg := 0, false
-	if len(raw) > 0 && raw[0] == '-' {
-		neg, i = true, 1
+// pow10u holds the powers of ten a uint64 holds.
+var pow10u = func() (t [20]uint64) {
+	t[0] = 1
+	for i := 1; i < len(t); i++ {
+		t[i] = t[i-1] * 10
 	}
-	var mant uint64
-	nd, exp := 0, 0
-	for ; i < len(raw) && isDigit(raw[i]); i++ {
-		if nd > 0 || raw[i] != '0' {
-			nd++
-		}
-		mant = mant*10 + uint64(raw[i]-'0')
-		if nd > 15 {
-			return 0, false
-		}
-	}
-	if i < len(raw) && raw[i] == '.' {
-		for i++; i < len(raw) && isDigit(raw[i]); i++ {
-			if nd > 0 || raw[i] != '0' {
-				nd++
-			}
-			mant = mant*10 + uint64(raw[i]-'0')
-			exp--
-			if nd > 15 {
-				return 0, false
-			}
-		}
-	}
-	if i < len(raw) { // an exponent: leave it to strconv
-		return 0, false
-	}
-	if exp < -22 {
-		return 0, false
-	}
-	f := float64(mant)
-	if exp < 0 {
-		f /= pow10[-exp]
-	}
-	if neg {
-		f = -f
-	}
-	return f, true
-}
+	return t
+}()
 
-// addr returns a pointer to v's value without boxing when v is addressable.
-func addr[T any](v reflect.Value) *T {
-	if v.CanAddr() {
-		return v.Addr().Interface().(*T)
+// divPow10 returns mant / 10^k rounded to the nearest float64, ties to
+// even, for mant > 0 and 0 < k < 20. It divides in integers: mant shifted
+// left by s, over 10^k, gives a quotient q of 63 or 64 bits; the top 53
+// bits of q, rounded by the bits below them and the remainder, are the
+// float's mantissa and s its binary exponent.
+func divPow10(mant uint64, k int) float64 {
+	d := pow10u[k]
+	s := 63 + bits.Len64(d) - bits.Len64(mant) // q in (2^62, 2^64): hi < d
+	var hi, lo uint64
+	if s >= 64 {
+		hi = mant << (s - 64)
+	} else {
+		hi, lo = mant>>(64-s), mant<<s
 	}
-	x := v.Interface().(T)
-	return &x
+	q, r := bits.Div64(hi, lo, d)
+	shift := bits.Len64(q) - 53 // 10 or 11
+	m := q >> shift
+	rest, half := q&(1<<shift-1), uint64(1)<<(shift-1)
+	if rest > half || rest == half && (r != 0 || m&1 == 1) {
+		m++ // at most 2^53, still exact in a float64
+	}
+	return math.Ldexp(float64(m), shift-s)
 }
 
 // maxLenHint bounds the up-front allocation of a slice (see node.lenHint).
 const maxLenHint = 1 << 16
 
-func (c *codec) array(n *node, v reflect.Value) error {
+// sliceHeader is the layout of a Go slice.
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
+}
+
+func (c *codec) array(n *node, p unsafe.Pointer) error {
+	if p != nil && n.rtype.Kind() != reflect.Slice {
+		return fmt.Errorf("events: cannot decode into %s", n.rtype)
+	}
 	if c.depth++; c.depth > maxDepth {
 		return c.syntax("nesting too deep")
 	}
 	c.i++
+	var s *sliceHeader
+	var v reflect.Value // the slice, for the rare steps that need reflect
 	hinted := false
-	clean := 0 // elements from here on are zero already: no SetZero
-	if v.IsValid() {
-		v.SetLen(0)
-		clean = v.Cap() // a reused slice may hold old values
+	clean := 0 // elements from here on are zero already: no clearing
+	if p != nil {
+		s = (*sliceHeader)(p)
+		v = reflect.NewAt(n.rtype, p).Elem()
+		s.len = 0
+		clean = s.cap // a reused slice may hold old values
 		h := 0
 		if n.lenHint != nil {
 			h = int(n.lenHint.Load())
 		}
-		if h > v.Cap() && v.Kind() == reflect.Slice {
-			v.Set(reflect.MakeSlice(v.Type(), 0, h))
+		if h > s.cap {
+			v.Grow(h) // a new zeroed array: len is 0, so nothing is copied
 			hinted, clean = true, 0
 		}
 	}
 	c.path = append(c.path, seg{})
+	top := len(c.path) - 1
 	if c.peek() == ']' {
 		c.i++
 	} else {
 		for i := 0; ; i++ {
-			c.path[len(c.path)-1].index = i
-			var ev reflect.Value
-			if v.IsValid() {
-				if i == v.Cap() {
-					// Grow into a new zeroed array (as append would).
-					s := reflect.MakeSlice(v.Type(), i, max(2*i, 4))
-					reflect.Copy(s, v)
-					v.Set(s)
+			c.path[top].index = i
+			var ep unsafe.Pointer
+			if s != nil {
+				if i == s.cap {
+					v.Grow(1) // as append grows, into a new zeroed array
 					clean = i
 				}
-				v.SetLen(i + 1)
-				ev = v.Index(i)
+				s.len = i + 1
+				ep = unsafe.Add(s.data, uintptr(i)*n.elemSize)
 				if i < clean {
-					ev.SetZero()
+					reflect.NewAt(n.rtype.Elem(), ep).Elem().SetZero()
 				}
 			}
-			if err := c.value(n.elem, ev); err != nil {
+			if err := c.dec(n.elem, ep); err != nil {
 				return err
 			}
-			if p := c.peek(); p == ',' {
+			if q := c.peek(); q == ',' {
 				c.i++
-			} else if p == ']' {
+			} else if q == ']' {
 				c.i++
 				break
 			} else {
@@ -867,24 +1259,98 @@ func (c *codec) array(n *node, v reflect.Value) error {
 			}
 		}
 	}
-	c.path = c.path[:len(c.path)-1]
-	if v.IsValid() {
-		l := v.Len()
+	c.path = c.path[:top]
+	if s != nil {
+		l := s.len
 		if n.lenHint != nil && int(n.lenHint.Load()) != l {
 			n.lenHint.Store(int32(min(l, maxLenHint))) //nolint:gosec // G115: bounded by maxLenHint (1<<16)
 		}
 		switch {
-		case hinted && v.Cap() > 2*l+16:
+		case hinted && s.cap > 2*l+16:
 			// The hint came from a longer list: keep only what is used.
-			s := reflect.MakeSlice(v.Type(), l, l)
-			reflect.Copy(s, v)
-			v.Set(s)
-		case v.IsNil():
-			v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+			short := reflect.MakeSlice(n.rtype, l, l)
+			reflect.Copy(short, v)
+			v.Set(short)
+		case s.data == nil:
+			v.Set(reflect.MakeSlice(n.rtype, 0, 0))
 		}
 	}
 	c.depth--
 	return nil
+}
+
+// What plainMember did with a member.
+const (
+	memberOther = iota // not the expected member: nothing read
+	memberKey          // the expected member's name read, its value not
+	memberDone         // the expected member read, value and all
+)
+
+// plainMember reads the member at c.i when it is pr, the next one in
+// declaration order, written plainly (`"name":`), and, when its value is
+// a usual one, the value too: a string without escapes or a number for a
+// field that is not a pointer, null for one that is. That is nearly every
+// member of every event; reading it here, with the input and the offset
+// in locals, saves the general path's calls. Violations name the member,
+// props[idx] of the struct at c.path[top].
+func (c *codec) plainMember(pr *prop, p unsafe.Pointer, top, idx int) (int, error) {
+	b, i := c.b, c.i
+	if !hasKey(b, i, pr) {
+		return memberOther, nil
+	}
+	j := i + len(pr.key)
+	c.i = j
+	if j >= len(b) {
+		return memberKey, nil
+	}
+	n := pr.node
+	var fp unsafe.Pointer
+	if p != nil {
+		fp = unsafe.Add(p, pr.offset)
+	}
+	switch ch := b[j]; {
+	case ch == '"' && !n.indirect && (n.kind == kString || n.kind == kEnum || n.kind == kTime || n.kind == kUUID):
+		k := j + 1
+		for k+8 <= len(b) {
+			if m := special(binary.LittleEndian.Uint64(b[k : k+8])); m != 0 {
+				k += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			k += 8
+		}
+		for k < len(b) && !isSpecial(b[k]) {
+			k++
+		}
+		if k >= len(b) || b[k] != '"' { // escapes or more than ASCII: str reads it
+			return memberKey, nil
+		}
+		s := b[j+1 : k]
+		c.i = k + 1
+		if n.plain {
+			if fp != nil {
+				*(*string)(fp) = c.keepString(s)
+			}
+		} else {
+			c.path[top].index = idx
+			c.stringValue(n, s, fp)
+		}
+		return memberDone, nil
+	case ch == 'n' && n.indirect && hasLiteral(b, j, "null"): // pointers are nullable
+		c.i = j + len("null")
+		if fp != nil {
+			setZero(n, fp)
+		}
+		return memberDone, nil
+	case (ch == '-' || ch-'0' < 10) && (n.kind == kNumber || n.kind == kInteger) && !n.indirect:
+		v, err := c.number()
+		if err != nil {
+			return memberDone, err
+		}
+		c.path[top].index = idx
+		c.numberValue(n, v, fp)
+		return memberDone, nil
+	}
+	return memberKey, nil
 }
 
 // members iterates over the members of the object at c.i, calling f with
@@ -938,10 +1404,12 @@ func (c *codec) mapValue(n *node, v reflect.Value) error {
 			}
 		}
 		var ev reflect.Value
+		var ep unsafe.Pointer
 		if v.IsValid() {
 			ev = reflect.New(v.Type().Elem()).Elem()
+			ep = ev.Addr().UnsafePointer()
 		}
-		if err := c.value(n.elem, ev); err != nil {
+		if err := c.dec(n.elem, ep); err != nil {
 			return err
 		}
 		if v.IsValid() {
@@ -952,61 +1420,80 @@ func (c *codec) mapValue(n *node, v reflect.Value) error {
 	})
 }
 
-func (c *codec) object(n *node, v reflect.Value) error {
+func (c *codec) object(n *node, p unsafe.Pointer) error {
 	if c.depth++; c.depth > maxDepth {
 		return c.syntax("nesting too deep")
 	}
 	c.i++
 	var seen uint64
-	next := 0 // members usually come in declaration order: try that first
 	if c.peek() == '}' {
 		c.i++
 	} else {
+		c.path = append(c.path, seg{obj: n})
+		top := len(c.path) - 1
+		props := n.props
+		next := 0 // members usually come in declaration order: try that first
 		for {
 			if c.peek() != '"' {
 				return c.syntax("want a member name")
 			}
-			name, err := c.str()
-			if err != nil {
-				return err
+			// The expected member written plainly, `"name":`, is matched
+			// on the raw bytes, and its value read right away if it is a
+			// usual one; any other member is unquoted and looked up.
+			st := memberOther
+			if next < len(props) {
+				var err error
+				if st, err = c.plainMember(&props[next], p, top, next); err != nil {
+					return err
+				}
 			}
-			if c.i < len(c.b) && c.b[c.i] == ':' {
-				c.i++
-			} else if err := c.expect(':'); err != nil {
-				return err
-			}
-			i, ok := next, next < len(n.props) && string(name) == n.props[next].name
+			i, ok := next, st != memberOther
 			if !ok {
-				i, ok = n.byName[string(name)]
+				name, err := c.str()
+				if err != nil {
+					return err
+				}
+				if c.i < len(c.b) && c.b[c.i] == ':' {
+					c.i++
+				} else if err := c.expect(':'); err != nil {
+					return err
+				}
+				i, ok = next, next < len(props) && string(name) == props[next].name
+				if !ok {
+					i, ok = n.byName[string(name)]
+				}
 			}
 			next = i + 1
-			if !ok {
+			switch {
+			case !ok:
 				// Unknown members are ignored, as the original does.
 				if _, err := c.skip(); err != nil {
 					return err
 				}
-			} else {
-				seen |= 1 << i
-				p := &n.props[i]
-				c.path = append(c.path, seg{name: p.name, index: -1})
-				var fv reflect.Value
-				if v.IsValid() {
-					fv = field(v, p.index)
+			case st == memberDone:
+				seen |= 1 << (uint(i) & 63)
+			default:
+				seen |= 1 << (uint(i) & 63)
+				pr := &props[i]
+				c.path[top].index = i
+				var fp unsafe.Pointer
+				if p != nil {
+					fp = unsafe.Add(p, pr.offset)
 				}
-				if err := c.value(p.node, fv); err != nil {
+				if err := c.dec(pr.node, fp); err != nil {
 					return err
 				}
-				c.path = c.path[:len(c.path)-1]
 			}
-			if p := c.peek(); p == ',' {
+			if q := c.peek(); q == ',' {
 				c.i++
-			} else if p == '}' {
+			} else if q == '}' {
 				c.i++
 				break
 			} else {
 				return c.syntax("want ',' or '}'")
 			}
 		}
+		c.path = c.path[:top]
 	}
 	c.depth--
 	if missing := n.required &^ seen; missing != 0 {
@@ -1017,156 +1504,4 @@ func (c *codec) object(n *node, v reflect.Value) error {
 		}
 	}
 	return nil
-}
-
-// field is v.FieldByIndex without the loop for the common direct field.
-func field(v reflect.Value, index []int) reflect.Value {
-	if len(index) == 1 {
-		return v.Field(index[0])
-	}
-	return v.FieldByIndex(index)
-}
-
-// --- encoder ---
-
-var errNotEncodable = errors.New("not encodable")
-
-// appendValue appends the wire form of v, whose contract is n.
-func appendValue(b []byte, n *node, v reflect.Value) ([]byte, error) {
-	if v.Kind() == reflect.Pointer && n.kind != kAny {
-		if v.IsNil() {
-			return append(b, "null"...), nil
-		}
-		v = v.Elem()
-	}
-	switch n.kind {
-	case kString, kEnum:
-		return appendString(b, v.String())
-	case kTime:
-		return addr[Time](v).AppendJSON(b), nil
-	case kUUID:
-		return appendUUID(b, addr[uuid.UUID](v)), nil
-	case kInteger:
-		return strconv.AppendInt(b, v.Int(), 10), nil
-	case kNumber:
-		return appendFloat(b, v.Float())
-	case kBool:
-		return strconv.AppendBool(b, v.Bool()), nil
-	case kAnyObject:
-		if v.Len() == 0 {
-			return append(b, "{}"...), nil
-		}
-		return append(b, v.Bytes()...), nil
-	case kStruct:
-		b = append(b, '{')
-		for i := range n.props {
-			p := &n.props[i]
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, p.key...)
-			var err error
-			if b, err = appendValue(b, p.node, field(v, p.index)); err != nil {
-				return b, err
-			}
-		}
-		return append(b, '}'), nil
-	case kArray:
-		b = append(b, '[')
-		for i := range v.Len() {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = appendValue(b, n.elem, v.Index(i)); err != nil {
-				return b, err
-			}
-		}
-		return append(b, ']'), nil
-	case kAny:
-		if v.Kind() == reflect.Slice { // RawValue, json.RawMessage
-			if v.Len() == 0 {
-				return append(b, "null"...), nil
-			}
-			return append(b, v.Bytes()...), nil
-		}
-		if v.Kind() == reflect.Interface && !v.IsNil() {
-			if en := nodeOf(v.Elem().Type()); en != nil && en.kind != kAny {
-				return appendValue(b, en, v.Elem())
-			}
-		}
-	}
-	// An empty map without methods of its own (metadata, usually) is {},
-	// as the json library would write it, nil or not.
-	if v.Kind() == reflect.Map && v.Len() == 0 && v.Type().NumMethod() == 0 {
-		return append(b, "{}"...), nil
-	}
-	// Maps and free-form values: the json library, keys sorted.
-	if !v.CanInterface() {
-		return b, errNotEncodable
-	}
-	out, err := json.Marshal(v.Interface(), marshalOptions)
-	if err != nil {
-		return b, err
-	}
-	return append(b, out...), nil
-}
-
-// appendString quotes s. Plain ASCII without '"', '\\' or control
-// characters (ids, grades, statuses) is copied as is; anything else goes
-// through the json library, which escapes and checks UTF-8.
-func appendString(b []byte, s string) ([]byte, error) {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		// Reads 8 bytes of s in place (i+8 <= len(s)), without copying.
-		w := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8)) //nolint:gosec // G103: read-only, in bounds
-		if hasLess(w, 0x20)|hasByte(w, '"')|hasByte(w, '\\')|(w&swarHigh) != 0 {
-			return jsontext.AppendQuote(b, s)
-		}
-	}
-	for ; i < len(s); i++ {
-		if ch := s[i]; ch < 0x20 || ch >= 0x80 || ch == '"' || ch == '\\' {
-			return jsontext.AppendQuote(b, s)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"'), nil
-}
-
-func appendUUID(b []byte, u *uuid.UUID) []byte {
-	var buf [36]byte
-	hex.Encode(buf[0:8], u[0:4])
-	buf[8] = '-'
-	hex.Encode(buf[9:13], u[4:6])
-	buf[13] = '-'
-	hex.Encode(buf[14:18], u[6:8])
-	buf[18] = '-'
-	hex.Encode(buf[19:23], u[8:10])
-	buf[23] = '-'
-	hex.Encode(buf[24:], u[10:])
-	b = append(b, '"')
-	b = append(b, buf[:]...)
-	return append(b, '"')
-}
-
-// appendFloat writes f the way JavaScript (and the json library) does:
-// plain decimals for magnitudes in [1e-6, 1e21), exponent form otherwise.
-func appendFloat(b []byte, f float64) ([]byte, error) {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return b, fmt.Errorf("%v is not a JSON number", f)
-	}
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		// e-07 -> e-7
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b, nil
 }

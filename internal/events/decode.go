@@ -3,7 +3,7 @@ package events
 import (
 	"fmt"
 	"reflect"
-	"sync"
+	"unsafe"
 )
 
 // MaxEventSize is the largest envelope hule decodes (1 MiB). Larger rich
@@ -12,17 +12,8 @@ const MaxEventSize = 1 << 20
 
 var (
 	rawNode      = nodeOf(reflect.TypeFor[Raw]())
-	envelopeNode = nodeOf(reflect.TypeFor[Envelope[dispatchData]]())
+	envelopeNode = nodeOf(reflect.TypeFor[Envelope[Event]]())
 )
-
-// dataNodes maps each topic with a Go type to the contract of its data.
-var dataNodes = sync.OnceValue(func() map[string]*node {
-	m := make(map[string]*node, len(eventTypes))
-	for topic, f := range eventTypes {
-		m[topic] = nodeOf(reflect.TypeOf(f()).Elem())
-	}
-	return m
-})
 
 func tooLarge(n int) error {
 	return &DecodeError{Kind: KindTooLarge, Err: fmt.Errorf("%d bytes exceed %d", n, MaxEventSize)}
@@ -33,13 +24,17 @@ func tooLarge(n int) error {
 // still undecoded. Errors are *DecodeError or *ValidationError, both
 // permanent.
 func DecodeRaw(b []byte) (Raw, error) {
-	var raw Raw
 	if len(b) > MaxEventSize {
-		return raw, tooLarge(len(b))
+		return Raw{}, tooLarge(len(b))
 	}
 	c := getCodec(b, "")
 	defer putCodec(c)
-	if err := c.run(rawNode, reflect.ValueOf(&raw).Elem()); err != nil {
+	// The envelope is filled in the pooled codec, so it need not escape
+	// to the heap, and copied out.
+	err := c.run(rawNode, unsafe.Pointer(&c.raw)) //nolint:gosec // G103: a Raw, rawNode's type
+	raw := c.raw
+	c.raw = Raw{}
+	if err != nil {
 		return Raw{}, &DecodeError{Kind: KindSyntax, Err: err}
 	}
 	if len(c.errs) > 0 {
@@ -53,24 +48,26 @@ func DecodeRaw(b []byte) (Raw, error) {
 // Data is a pointer to that type, such as *CJAssessmentCompletedV1. Errors
 // are *DecodeError or *ValidationError, both permanent.
 func Decode(b []byte) (Envelope[Event], error) {
-	var env Envelope[Event]
 	if len(b) > MaxEventSize {
-		return env, tooLarge(len(b))
+		return Envelope[Event]{}, tooLarge(len(b))
 	}
 	c := getCodec(b, "")
 	defer putCodec(c)
-	if err := c.run(envelopeNode, reflect.ValueOf(&env).Elem()); err != nil {
+	err := c.run(envelopeNode, unsafe.Pointer(&c.env)) //nolint:gosec // G103: an Envelope[Event], envelopeNode's type
+	env := c.env
+	c.env = Envelope[Event]{}
+	if err != nil {
 		return Envelope[Event]{}, &DecodeError{Kind: KindSyntax, Err: err}
 	}
 	if len(c.errs) > 0 {
 		return Envelope[Event]{}, &ValidationError{EventType: c.eventType, Violations: c.errs}
 	}
-	newData, ok := eventTypes[c.eventType]
-	if !ok {
+	dt := c.data
+	if dt == nil {
 		return Envelope[Event]{}, &DecodeError{Kind: KindUnknownEventType, EventType: c.eventType}
 	}
 	if c.dataSkipped { // data came before event_type: decode it now
-		data := newData()
+		data := dt.new()
 		if err := decodeData(c.eventType, c.skippedData, data); err != nil {
 			return Envelope[Event]{}, err
 		}
@@ -103,7 +100,7 @@ func decodeData(eventType string, b []byte, dst Event) error {
 	c := getCodec(b, "data")
 	defer putCodec(c)
 	pv := reflect.ValueOf(dst)
-	if err := c.run(nodeOf(pv.Type().Elem()), pv.Elem()); err != nil {
+	if err := c.run(nodeOf(pv.Type().Elem()), pv.UnsafePointer()); err != nil {
 		return &DecodeError{Kind: KindSyntax, EventType: eventType, Err: err}
 	}
 	if len(c.errs) > 0 {

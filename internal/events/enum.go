@@ -62,6 +62,24 @@ func newUnion[T ~string](name string, members ...*enumInfo) *enum[T] {
 
 func (e *enum[T]) info() *enumInfo { return e.meta }
 
+// smallEnum is the size up to which lookup compares values one by one:
+// for a handful of short values that is quicker than hashing.
+const smallEnum = 8
+
+// lookup returns the canonical value equal to s, without allocating.
+func (e *enumInfo) lookup(s []byte) (string, bool) {
+	if len(e.values) <= smallEnum {
+		for _, v := range e.values {
+			if string(s) == v {
+				return v, true
+			}
+		}
+		return "", false
+	}
+	v, ok := e.set[string(s)]
+	return v, ok
+}
+
 func (e *enum[T]) values() []T { return slices.Clone(e.list) }
 
 func (e *enum[T]) strings() []string {

@@ -1,9 +1,9 @@
 package events
 
 import (
+	"encoding/binary"
 	stdjson "encoding/json"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,18 +54,35 @@ type node struct {
 	keyEnum *enumInfo // kMap keys, when restricted
 
 	captureType bool // the envelope's event_type: the walker remembers it
+	plain       bool // a kString without constraints: decoding only copies it
 
 	// lenHint (kArray) is the length last decoded here: the decoder
 	// allocates that much up front instead of growing the slice step by
 	// step. Each struct field has its own; other copies share it.
 	lenHint *atomic.Int32
+
+	// The Go layout of the value, for the codec, which reads and writes
+	// through pointers and offsets rather than reflect.Value.
+	rtype    reflect.Type // the value's type (the pointee when indirect)
+	indirect bool         // the Go value is a *rtype
+	size     uintptr      // rtype.Size(): integer and float widths
+	elemSize uintptr      // kArray: the size of one element
+}
+
+// ftype is the Go type of the field or element n describes.
+func (n *node) ftype() reflect.Type {
+	if n.indirect {
+		return reflect.PointerTo(n.rtype)
+	}
+	return n.rtype
 }
 
 type prop struct {
-	name  string
-	key   []byte // "name": as written on the wire
-	index []int  // reflect field index, through embedded structs
-	node  *node
+	name   string
+	key    []byte    // "name": as written on the wire
+	words  [3]uint64 // key's bytes at 0, 8 and len-8, for hasKey
+	offset uintptr   // of the field in the struct, through embedded structs
+	node   *node
 }
 
 // pattern is a regular expression of the original schema with a matcher
@@ -97,7 +114,7 @@ var (
 	rawValueType  = reflect.TypeFor[RawValue]()
 	rawMsgType    = reflect.TypeFor[jsontext.Value]()
 	stdRawMsgType = reflect.TypeFor[stdjson.RawMessage]()
-	dispatchType  = reflect.TypeFor[dispatchData]()
+	eventIface    = reflect.TypeFor[Event]()
 )
 
 var (
@@ -125,6 +142,23 @@ func typeNode(t reflect.Type) *node {
 	if n, ok := nodes[t]; ok {
 		return n
 	}
+	if t.Kind() == reflect.Pointer {
+		e := typeNode(t.Elem())
+		if e.indirect {
+			panic("events: pointer to pointer in " + t.String())
+		}
+		c := *e
+		c.nullable = true
+		c.indirect = true
+		return &c
+	}
+	n := kindNode(t)
+	n.rtype, n.size = t, t.Size()
+	return n
+}
+
+// kindNode builds the node of the non-pointer type t.
+func kindNode(t reflect.Type) *node {
 	switch t {
 	case timeType:
 		return &node{kind: kTime, minLen: -1, maxLen: -1}
@@ -134,7 +168,7 @@ func typeNode(t reflect.Type) *node {
 		return &node{kind: kAnyObject}
 	case rawValueType, rawMsgType, stdRawMsgType:
 		return &node{kind: kAny, nullable: true}
-	case dispatchType:
+	case eventIface:
 		return &node{kind: kDispatch}
 	}
 	if info, ok := enumsByName[t.Name()]; ok && t.Kind() == reflect.String {
@@ -142,7 +176,7 @@ func typeNode(t reflect.Type) *node {
 	}
 	switch t.Kind() {
 	case reflect.String:
-		return &node{kind: kString, minLen: -1, maxLen: -1}
+		return &node{kind: kString, minLen: -1, maxLen: -1, plain: true}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return &node{kind: kInteger}
@@ -151,23 +185,19 @@ func typeNode(t reflect.Type) *node {
 	case reflect.Bool:
 		return &node{kind: kBool}
 	case reflect.Slice, reflect.Array:
-		return &node{kind: kArray, elem: typeNode(t.Elem()), lenHint: new(atomic.Int32)}
+		return &node{kind: kArray, elem: typeNode(t.Elem()), elemSize: t.Elem().Size(), lenHint: new(atomic.Int32)}
 	case reflect.Map:
 		n := &node{kind: kMap, elem: typeNode(t.Elem())}
 		if info, ok := enumsByName[t.Key().Name()]; ok {
 			n.keyEnum = info
 		}
 		return n
-	case reflect.Pointer:
-		c := *typeNode(t.Elem())
-		c.nullable = true
-		return &c
 	case reflect.Interface:
 		return &node{kind: kAny}
 	case reflect.Struct:
-		n := &node{kind: kStruct, name: t.Name(), byName: map[string]int{}}
+		n := &node{kind: kStruct, name: t.Name(), byName: map[string]int{}, rtype: t, size: t.Size()}
 		nodes[t] = n
-		addFields(n, t, nil, nil)
+		addFields(n, t, 0, nil)
 		return n
 	}
 	// Anything else is left to the json library.
@@ -176,10 +206,10 @@ func typeNode(t reflect.Type) *node {
 
 // addFields appends the JSON fields of struct t to n, inlining embedded
 // structs. extraRequired names fields an embedding event makes required.
-func addFields(n *node, t reflect.Type, prefix []int, extraRequired map[string]bool) {
+func addFields(n *node, t reflect.Type, base uintptr, extraRequired map[string]bool) {
 	for i := range t.NumField() {
 		f := t.Field(i)
-		index := append(slices.Clone(prefix), i)
+		offset := base + f.Offset
 		tag := f.Tag.Get("hule")
 		if f.Anonymous && f.Tag.Get("json") == "" {
 			extra := map[string]bool{}
@@ -191,7 +221,7 @@ func addFields(n *node, t reflect.Type, prefix []int, extraRequired map[string]b
 					extra[name] = true
 				}
 			}
-			addFields(n, f.Type, index, extra)
+			addFields(n, f.Type, offset, extra)
 			continue
 		}
 		if !f.IsExported() {
@@ -219,7 +249,14 @@ func addFields(n *node, t reflect.Type, prefix []int, extraRequired map[string]b
 		if err != nil {
 			panic(err)
 		}
-		n.props = append(n.props, prop{name: name, key: append(key, ':'), index: index, node: fn})
+		pr := prop{name: name, key: append(key, ':'), offset: offset, node: fn}
+		if k := pr.key; len(k) >= 8 {
+			pr.words = [3]uint64{binary.LittleEndian.Uint64(k), 0, binary.LittleEndian.Uint64(k[len(k)-8:])}
+			if len(k) >= 16 {
+				pr.words[1] = binary.LittleEndian.Uint64(k[8:])
+			}
+		}
+		n.props = append(n.props, pr)
 		if len(n.props) > 64 {
 			panic("events: more than 64 fields in " + t.Name())
 		}
@@ -263,6 +300,7 @@ func fieldNode(t reflect.Type, tag string) (*node, bool) {
 			panic("events: unknown constraint " + opt)
 		}
 	}
+	c.plain = c.kind == kString && !c.captureType && c.minLen < 0 && c.maxLen < 0 && c.pattern == nil
 	return &c, required
 }
 
@@ -414,10 +452,6 @@ func nodeSchema(n *node, defs map[string]any, order *[]string) any {
 	}
 	return o
 }
-
-// dispatchData stands for an envelope's data in the one-pass check of
-// Decode: the walker checks it against the event_type's contract.
-type dispatchData struct{}
 
 // obj is a JSON object that keeps its member order, for readable schemas.
 type obj []kv

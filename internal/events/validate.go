@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/go-json-experiment/json"
 )
@@ -98,39 +97,13 @@ func (e *DecodeError) Permanent() bool { return true }
 // so the same value always encodes to the same bytes.
 var marshalOptions = json.Deterministic(true)
 
-// Marshal encodes v (an envelope or event data) in the wire format: field
-// order as declared, null fields present, empty lists as [] and empty
-// objects as {}. Use it rather than encoding/json, which writes nil slices
-// as null.
-func Marshal(v any) ([]byte, error) {
-	rv := reflect.ValueOf(v)
-	if !rv.IsValid() {
-		return []byte("null"), nil
-	}
-	n := nodeOf(rv.Type())
-	if rv.Kind() != reflect.Pointer {
-		// Work on an addressable copy, so no field is boxed on the way.
-		p := reflect.New(rv.Type())
-		p.Elem().Set(rv)
-		rv = p.Elem()
-	}
-	hint, _ := sizeHints.Load(n)
-	size, _ := hint.(int)
-	b, err := appendValue(make([]byte, 0, max(size, 512)), n, rv)
-	if err == nil && len(b) > size {
-		sizeHints.Store(n, len(b)+len(b)/8)
-	}
-	return b, err
-}
-
-// sizeHints remembers, per contract, the size of the largest encoding so
-// far, so the next buffer is allocated once instead of grown.
-var sizeHints sync.Map
-
 // validateValue checks a Go event value by encoding it and walking the
 // bytes, so values and wire data are held to the very same rules.
 func validateValue(v any) error {
-	b, err := Marshal(v)
+	buf := getBuffer()
+	defer putBuffer(buf)
+	b, err := appendAny((*buf)[:0], v)
+	*buf = b
 	if err != nil {
 		return fmt.Errorf("encode %T: %w", v, err)
 	}
