@@ -95,6 +95,14 @@ type Bus struct {
 	routes  []route
 	running chan struct{}
 	started bool
+
+	// txSlots bounds the handler transactions open at once on Kafka,
+	// where messages of different keys are handled concurrently. A
+	// handler may need a second connection beside its transaction (the
+	// content store, a lookup), so at most half the pool holds
+	// transactions: all of it would let every handler wait for a
+	// connection that only a waiting handler can free.
+	txSlots chan struct{}
 }
 
 // New checks cfg and deps and returns a Bus. It does no I/O; Run and
@@ -144,7 +152,18 @@ func New(cfg Config, deps Deps) (*Bus, error) {
 		offsets: offsets,
 		deps:    deps,
 		running: make(chan struct{}),
+		txSlots: make(chan struct{}, txSlotsFor(deps.DB)),
 	}, nil
+}
+
+// txSlotsFor is how many handler transactions may be open at once on db:
+// half its connection pool, at least one.
+func txSlotsFor(db *store.DB) int {
+	n := db.Stats().MaxOpenConnections
+	if n <= 0 {
+		n = 64 // an unbounded pool
+	}
+	return max(1, n/2)
 }
 
 // Handle registers h for topic under consumerGroup (normally the service

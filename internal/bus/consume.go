@@ -336,6 +336,12 @@ func subscriberTx(ctx context.Context) *sql.Tx {
 // transaction of its own.
 func (b *Bus) attempt(ctx context.Context, tx *sql.Tx, group string, raw events.Raw, h Handler) error {
 	if tx == nil {
+		select {
+		case b.txSlots <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-b.txSlots }()
 		return store.InTx(ctx, b.db.DB, func(tx *sql.Tx) error { return b.apply(ctx, tx, group, raw, h) })
 	}
 	if _, err := b.stmts.exec(ctx, tx, stmtSavepoint); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/hule-dev/hule/internal/bus"
 	"github.com/hule-dev/hule/internal/bus/kafka"
+	"github.com/hule-dev/hule/internal/events"
 	"github.com/hule-dev/hule/internal/store"
 	"github.com/hule-dev/hule/internal/store/storetest"
 )
@@ -295,4 +297,32 @@ func TestRelaysTakeTurns(t *testing.T) {
 	if n := warns.n.Load(); n != 0 {
 		t.Errorf("%d relay warnings (failed rounds), want none", n)
 	}
+}
+
+// TestKafkaHandlersLeaveConnectionsFree handles, on Kafka, events of many
+// keys at once with handlers that use a second connection beside their
+// transaction (as services read the content store), on a pool of six
+// connections: every event is applied. Without a bound on the open
+// handler transactions, every connection would be held by a transaction
+// waiting for another connection, and nothing would move.
+func TestKafkaHandlersLeaveConnectionsFree(t *testing.T) {
+	db, _ := storetest.Postgres(t, appMigrations)
+	db.SetMaxOpenConns(6)
+	target := kafkaTarget(t)
+	b := target.consumer(t, db)
+	b.Handle("svc", topicIn, func(ctx context.Context, tx *sql.Tx, ev events.Raw) error {
+		var one int
+		if err := db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+			return err
+		}
+		return applyHandler(ctx, tx, ev)
+	})
+	start(t, b)
+	const n = 40
+	evs := make([]bus.Outgoing, n)
+	for i := range n {
+		evs[i] = bus.Event(envelope(i)).WithKey(fmt.Sprintf("key-%d", i))
+	}
+	publish(t, b, db, evs...)
+	eventually(t, "every event applied", func() bool { return count(t, db, "SELECT COUNT(*) FROM applied") == n })
 }
