@@ -68,9 +68,14 @@ func (s *Service) drainInbox(ctx context.Context, tx *sql.Tx, batchID string) er
 	if len(items) == 0 {
 		return nil
 	}
-	// Delete first: applying an item checks the inbox again.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM lifecycle_inbox WHERE batch_id = $1`, batchID); err != nil {
-		return fmt.Errorf("clear held uploads of %s: %w", batchID, err)
+	// Delete first: applying an item checks the inbox again. Delete
+	// exactly the items read: under READ COMMITTED (Sweep) a delete by
+	// batch would also remove an upload held by a handler that committed
+	// in between, which nobody would then apply.
+	for _, h := range items {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM lifecycle_inbox WHERE seq = $1`, h.seq); err != nil {
+			return fmt.Errorf("clear held uploads of %s: %w", batchID, err)
+		}
 	}
 	for _, h := range items {
 		switch h.kind {
@@ -315,11 +320,14 @@ func (s *Service) maybeProvisioned(ctx context.Context, tx *sql.Tx, batchID stri
 }
 
 // held is one upload held in the inbox.
-type held struct{ kind, payload string }
+type held struct {
+	seq           int64
+	kind, payload string
+}
 
 // heldUploads returns the uploads held for batchID in arrival order.
 func heldUploads(ctx context.Context, tx *sql.Tx, batchID string) ([]held, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT kind, payload FROM lifecycle_inbox WHERE batch_id = $1 ORDER BY seq`, batchID)
+	rows, err := tx.QueryContext(ctx, `SELECT seq, kind, payload FROM lifecycle_inbox WHERE batch_id = $1 ORDER BY seq`, batchID)
 	if err != nil {
 		return nil, fmt.Errorf("read held uploads of %s: %w", batchID, err)
 	}
@@ -327,7 +335,7 @@ func heldUploads(ctx context.Context, tx *sql.Tx, batchID string) ([]held, error
 	var items []held
 	for rows.Next() {
 		var h held
-		if err := rows.Scan(&h.kind, &h.payload); err != nil {
+		if err := rows.Scan(&h.seq, &h.kind, &h.payload); err != nil {
 			return nil, fmt.Errorf("read held uploads of %s: %w", batchID, err)
 		}
 		items = append(items, h)
