@@ -544,8 +544,14 @@ func (sub *subscription) offer(p *partition, rec *kgo.Record) verdict {
 	case <-msg.Nacked():
 		return nacked
 	case <-p.abandon:
-		return stopped
 	case <-sub.ctx.Done():
+	}
+	// Stopping; but an ack that raced the stop still counts (select picks
+	// at random among ready cases), so the final commit includes it.
+	select {
+	case <-msg.Acked():
+		return acked
+	default:
 		return stopped
 	}
 }
