@@ -19,7 +19,7 @@ import (
 
 // scenarioTimeout bounds one scenario: a safety net against a hang, not a
 // performance assertion.
-const scenarioTimeout = 90 * time.Second
+const scenarioTimeout = 3 * time.Minute
 
 // config is the embedded configuration of a test platform: SQLite in
 // dataDir, or PostgreSQL (database and topics) at db when not empty.
