@@ -1,7 +1,6 @@
 package events
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -837,11 +836,15 @@ func (c *codec) dispatch(p unsafe.Pointer) error {
 	return nil
 }
 
-// keep returns a copy of raw, the value just skipped, without whitespace
-// between tokens, so values kept as bytes re-encode like the rest.
+// keep returns raw, the value just skipped, for a field that keeps JSON
+// as bytes. Without whitespace between tokens it is raw itself, sharing the
+// input (see Decode): copying a large processing summary cost more than
+// scanning it. Its capacity ends with it, so an append cannot write into
+// the input. With whitespace it is a compacted copy, so values kept as
+// bytes re-encode like the rest.
 func (c *codec) keep(raw []byte) []byte {
 	if !c.ws {
-		return bytes.Clone(raw)
+		return raw[:len(raw):len(raw)]
 	}
 	return compact(raw)
 }
@@ -874,7 +877,7 @@ func compact(raw []byte) []byte {
 }
 
 // setAny stores raw JSON in a RawValue, json.RawMessage or interface value.
-// raw is already a copy the value may keep.
+// raw is what keep returned, which the value may keep.
 func setAny(v reflect.Value, raw []byte) error {
 	if v.Kind() == reflect.Slice {
 		if string(raw) == "null" && v.Type() == rawValueType {

@@ -22,7 +22,7 @@ func tooLarge(n int) error {
 // DecodeRaw is the first phase of decoding: it checks the envelope (size,
 // JSON syntax, required fields and their types) and returns it with data
 // still undecoded. Errors are *DecodeError or *ValidationError, both
-// permanent.
+// permanent. Like Decode, the result may share memory with b.
 func DecodeRaw(b []byte) (Raw, error) {
 	if len(b) > MaxEventSize {
 		return Raw{}, tooLarge(len(b))
@@ -47,6 +47,11 @@ func DecodeRaw(b []byte) (Raw, error) {
 // and its data as the Go type registered for its event_type. The returned
 // Data is a pointer to that type, such as *CJAssessmentCompletedV1. Errors
 // are *DecodeError or *ValidationError, both permanent.
+//
+// Members kept as JSON bytes (Object, RawValue, Raw.Data) share memory
+// with b rather than copying it, so b must not be modified while the event
+// is in use. Bus payloads and request bodies never are; strings are always
+// copies.
 func Decode(b []byte) (Envelope[Event], error) {
 	if len(b) > MaxEventSize {
 		return Envelope[Event]{}, tooLarge(len(b))
@@ -78,6 +83,7 @@ func Decode(b []byte) (Envelope[Event], error) {
 
 // DecodeData is the second phase of decoding: it validates raw's data and
 // decodes it into T, which must be the type registered for raw.EventType.
+// The result may share memory with raw.Data (see Decode).
 func DecodeData[T any, P interface {
 	*T
 	Event
@@ -97,9 +103,14 @@ func DecodeData[T any, P interface {
 
 // decodeData validates b against the contract of dst's type and decodes it.
 func decodeData(eventType string, b []byte, dst Event) error {
-	c := getCodec(b, "data")
+	return decodeInto(eventType, "data", b, reflect.ValueOf(dst))
+}
+
+// decodeInto validates b against the contract of the type pv points to and
+// decodes it there; root starts the paths of violations.
+func decodeInto(eventType, root string, b []byte, pv reflect.Value) error {
+	c := getCodec(b, root)
 	defer putCodec(c)
-	pv := reflect.ValueOf(dst)
 	if err := c.run(nodeOf(pv.Type().Elem()), pv.UnsafePointer()); err != nil {
 		return &DecodeError{Kind: KindSyntax, EventType: eventType, Err: err}
 	}
