@@ -59,11 +59,17 @@ func (s *Service) handleRegistered(ctx context.Context, tx *sql.Tx, ev events.Ra
 	return s.drainInbox(ctx, tx, data.EntityID)
 }
 
+// testHookHeldRead, set only by tests, runs after drainInbox reads the held uploads and before it deletes them.
+var testHookHeldRead func(batchID string)
+
 // drainInbox applies, in arrival order, the uploads held for batchID.
 func (s *Service) drainInbox(ctx context.Context, tx *sql.Tx, batchID string) error {
 	items, err := heldUploads(ctx, tx, batchID)
 	if err != nil {
 		return err
+	}
+	if testHookHeldRead != nil {
+		testHookHeldRead(batchID)
 	}
 	if len(items) == 0 {
 		return nil
@@ -71,11 +77,21 @@ func (s *Service) drainInbox(ctx context.Context, tx *sql.Tx, batchID string) er
 	// Delete first: applying an item checks the inbox again. Delete
 	// exactly the items read: under READ COMMITTED (Sweep) a delete by
 	// batch would also remove an upload held by a handler that committed
-	// in between, which nobody would then apply.
+	// in between, which nobody would then apply. An item whose delete
+	// removes nothing was taken by a concurrent drain that committed
+	// first (the row lock made this one wait): that drain applied it.
+	mine := items[:0]
 	for _, h := range items {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM lifecycle_inbox WHERE seq = $1`, h.seq); err != nil {
+		res, err := tx.ExecContext(ctx, `DELETE FROM lifecycle_inbox WHERE seq = $1`, h.seq)
+		if err != nil {
 			return fmt.Errorf("clear held uploads of %s: %w", batchID, err)
 		}
+		if n, err := res.RowsAffected(); err != nil || n > 0 {
+			mine = append(mine, h)
+		}
+	}
+	if items = mine; len(items) == 0 {
+		return nil
 	}
 	for _, h := range items {
 		switch h.kind {

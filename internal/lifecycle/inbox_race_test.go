@@ -1,0 +1,220 @@
+package lifecycle
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/hule-dev/hule/internal/bus/bustest"
+	"github.com/hule-dev/hule/internal/events"
+	"github.com/hule-dev/hule/internal/store"
+	"github.com/hule-dev/hule/internal/store/storetest"
+)
+
+// These tests interleave two transactions at a fixed point of drainInbox
+// (testHookHeldRead), so they run on PostgreSQL only: SQLite's single
+// connection serializes every handler, and the second transaction would wait
+// for the first forever. Like the other PostgreSQL tests they are skipped by
+// HULE_TEST_POSTGRES=off.
+
+// onHeldRead makes f run once, on a connection of its own, inside the first
+// drain of batchID to read its held uploads, before that drain deletes them.
+// It reports whether f ran and f's error: a failure inside the hook must not
+// end the test while the drain's transaction is open.
+func onHeldRead(t *testing.T, batchID string, f func() error) (fired *bool, err *error) {
+	t.Helper()
+	fired, err = new(bool), new(error)
+	testHookHeldRead = func(id string) {
+		if id != batchID || *fired {
+			return
+		}
+		*fired = true
+		*err = f()
+	}
+	t.Cleanup(func() { testHookHeldRead = nil })
+	return fired, err
+}
+
+// holdCommitted holds an upload for batchID in a transaction of its own, as a
+// handler does that found the batch not registered.
+func holdCommitted(h *harness, batchID, kind, key string, data any) error {
+	ctx := context.Background()
+	return store.InTx(ctx, h.db.DB, func(tx *sql.Tx) error {
+		return h.svc.hold(ctx, tx, batchID, kind, key, data)
+	})
+}
+
+// holdText holds content for textID in b1, in a transaction of its own.
+func holdText(h *harness, textID string) error {
+	return holdCommitted(h, "b1", inboxContent, textID, content("b1", textID))
+}
+
+// textState says where a text of b1 is: assigned to a slot, held, or neither.
+func textState(t *testing.T, h *harness, textID string) (assigned, held int) {
+	t.Helper()
+	assigned = storetest.Count(t, h.db.DB,
+		`SELECT COUNT(*) FROM lifecycle_essays WHERE batch_id = 'b1' AND text_storage_id = $1`, textID)
+	held = storetest.Count(t, h.db.DB,
+		`SELECT COUNT(*) FROM lifecycle_inbox WHERE batch_id = 'b1' AND item_key = $1`, textID)
+	return assigned, held
+}
+
+// TestDrainKeepsUploadsHeldDuringIt holds an upload, on a second
+// connection, between a drain's read of the inbox and its delete, and
+// checks that the upload is neither lost by that drain nor left behind by
+// the next sweep. Deleting the batch's whole inbox instead of the uploads
+// read loses it (READ COMMITTED: the delete sees the new row).
+func TestDrainKeepsUploadsHeldDuringIt(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name          string
+		slots         int
+		registerFirst bool     // the batch is registered before the drain
+		before        []string // texts held before the drain
+		drive         func(h *harness) error
+		driveTexts    []string // texts the drive uploads itself
+		during        string   // the text held while the drain runs
+	}{
+		{
+			name: "registration drains", slots: 2, before: []string{"t1"},
+			drive:  func(h *harness) error { return h.send(registered("b1", 2)) },
+			during: "t2",
+		},
+		{
+			// The upload handler saw no batch and commits its hold after
+			// the registration read an empty inbox: the sweep applies it.
+			name: "registration finds nothing held", slots: 1,
+			drive:  func(h *harness) error { return h.send(registered("b1", 1)) },
+			during: "t1",
+		},
+		{
+			name: "sweep drains", slots: 2, registerFirst: true, before: []string{"t1"},
+			drive:  func(h *harness) error { return h.svc.Sweep(ctx) },
+			during: "t2",
+		},
+		{
+			name: "upload handler drains", slots: 3, registerFirst: true, before: []string{"t1"},
+			drive:      func(h *harness) error { return h.send(content("b1", "t3")) },
+			driveTexts: []string{"t3"},
+			during:     "t2",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db, _ := storetest.Postgres(t, Schema())
+			h := newHarness(t, db)
+			if tt.registerFirst {
+				h.must(registered("b1", tt.slots))
+			}
+			for _, id := range tt.before {
+				if err := holdText(h, id); err != nil {
+					t.Fatal(err)
+				}
+			}
+			fired, hookErr := onHeldRead(t, "b1", func() error { return holdText(h, tt.during) })
+
+			if err := tt.drive(h); err != nil {
+				t.Fatalf("drain: %v", err)
+			}
+			if !*fired {
+				t.Fatal("the drain never read b1's inbox")
+			}
+			if *hookErr != nil {
+				t.Fatalf("hold %s during the drain: %v", tt.during, *hookErr)
+			}
+			for _, id := range append(append([]string{}, tt.before...), tt.driveTexts...) {
+				if a, _ := textState(t, h, id); a != 1 {
+					t.Errorf("text %s assigned %d times by the drain, want 1", id, a)
+				}
+			}
+			if a, held := textState(t, h, tt.during); a+held != 1 {
+				t.Fatalf("text %s held during the drain is assigned %d times and held %d times after it, want once in all: "+
+					"the drain deleted an upload it had not read", tt.during, a, held)
+			}
+
+			testHookHeldRead = nil
+			if err := h.svc.Sweep(ctx); err != nil {
+				t.Fatalf("sweep: %v", err)
+			}
+			if got := h.assigned(); len(got) != tt.slots {
+				t.Errorf("after the sweep %d slots have a text (%v), want %d", len(got), got, tt.slots)
+			}
+			if a, _ := textState(t, h, tt.during); a != 1 {
+				t.Errorf("text %s assigned %d times after the sweep, want 1", tt.during, a)
+			}
+			if n := storetest.Count(t, h.db.DB, `SELECT COUNT(*) FROM lifecycle_inbox`); n != 0 {
+				t.Errorf("%d uploads still held after the sweep", n)
+			}
+			done := h.provisioned()
+			if len(done) != 1 || len(done[0].EssaysForProcessing) != tt.slots {
+				t.Errorf("published %d provisioning completions, want one with %d essays", len(done), tt.slots)
+			}
+		})
+	}
+}
+
+// TestConcurrentDrainsApplyHeldUploadsOnce lets a whole sweep of the batch
+// run and commit between another sweep's read of the inbox and its delete:
+// both read the same held content and validation failure, and each must
+// still be applied once (one slot, one lowered expected count, one
+// completion).
+func TestConcurrentDrainsApplyHeldUploadsOnce(t *testing.T) {
+	ctx := context.Background()
+	db, _ := storetest.Postgres(t, Schema())
+	h := newHarness(t, db)
+	h.must(registered("b1", 2))
+	if err := holdText(h, "t1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := holdCommitted(h, "b1", inboxFailure, "u9", validationFailed("b1", "u9")); err != nil {
+		t.Fatal(err)
+	}
+	fired, hookErr := onHeldRead(t, "b1", func() error { return h.svc.Sweep(ctx) })
+
+	if err := h.svc.Sweep(ctx); err != nil {
+		t.Fatalf("sweep: %v", err)
+	}
+	if !*fired {
+		t.Fatal("the sweep never read b1's inbox")
+	}
+	if *hookErr != nil {
+		t.Fatalf("sweep during the sweep: %v", *hookErr)
+	}
+	if got := h.assigned(); len(got) != 1 || got["b1-e1"] != "t1" {
+		t.Errorf("assigned %v, want t1 in b1-e1 only", got)
+	}
+	if n := len(bustest.Data[events.EssaySlotAssignedV1](t, h.rec, events.TopicEssaySlotAssigned)); n != 1 {
+		t.Errorf("published %d EssaySlotAssigned, want 1", n)
+	}
+	if n := storetest.Count(t, h.db.DB, `SELECT COUNT(*) FROM lifecycle_excess`); n != 0 {
+		t.Errorf("%d texts stored as excess, want 0", n)
+	}
+	if n := storetest.Count(t, h.db.DB, `SELECT COUNT(*) FROM lifecycle_validation_failures`); n != 1 {
+		t.Errorf("%d validation failures recorded, want 1", n)
+	}
+	if n := storetest.Count(t, h.db.DB, `SELECT expected_count FROM lifecycle_batches WHERE batch_id = 'b1'`); n != 1 {
+		t.Errorf("expected count %d, want 1 (lowered once)", n)
+	}
+	if n := storetest.Count(t, h.db.DB, `SELECT COUNT(*) FROM lifecycle_inbox`); n != 0 {
+		t.Errorf("%d uploads still held", n)
+	}
+	done := h.provisioned()
+	if len(done) != 1 || len(done[0].EssaysForProcessing) != 1 {
+		t.Errorf("published %d provisioning completions, want one with 1 essay", len(done))
+	}
+	// The drain that lost the race applied nothing, rather than applying
+	// again what the other had taken and having it ignored as a duplicate.
+	var ignored float64
+	for _, topic := range []string{events.TopicEssayContentProvisioned, events.TopicEssayValidationFailed} {
+		var m dto.Metric
+		if err := h.svc.m.stale.WithLabelValues(topic).Write(&m); err != nil {
+			t.Fatal(err)
+		}
+		ignored += m.GetCounter().GetValue()
+	}
+	if ignored != 0 {
+		t.Errorf("%v held uploads applied twice and ignored", ignored)
+	}
+}
