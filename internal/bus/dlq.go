@@ -15,11 +15,13 @@ import (
 	"github.com/hule-dev/hule/internal/store"
 )
 
-// DeadLetter is one message in a SQL dead-letter topic.
+// DeadLetter is one message in a dead-letter topic: a SQL table here, or a
+// Kafka topic read by package bus/kafka.
 type DeadLetter struct {
 	// ID is the message id: the event id for events the bus published.
 	ID string
-	// Offset is the row's position in the dead-letter topic.
+	// Offset is the message's position in the dead-letter topic (in its
+	// partition, on Kafka).
 	Offset int64
 	// Topic is the topic the message failed on.
 	Topic    string
@@ -32,6 +34,32 @@ type DeadLetter struct {
 	// the dlq_* keys.
 	Payload  []byte
 	Metadata map[string]string
+}
+
+// MetaDLQPrefix starts every metadata key the bus adds to a dead letter
+// (MetaDLQReason and the others); replay drops the keys that have it.
+const MetaDLQPrefix = "dlq_"
+
+// IsDLQMetadata reports whether key is one the bus added when it
+// dead-lettered a message, rather than one of the original message.
+func IsDLQMetadata(key string) bool { return strings.HasPrefix(key, MetaDLQPrefix) }
+
+// NewDeadLetter builds the DeadLetter of a message read from the dead-letter
+// topic of topic, filling Topic, Reason, Error, Handler, Attempts and Time
+// from the dlq_* keys of meta (Topic stays topic when meta names none).
+// Every transport's reader builds its dead letters with it, so they read
+// alike.
+func NewDeadLetter(topic, id string, offset int64, payload []byte, meta map[string]string) DeadLetter {
+	dl := DeadLetter{ID: id, Offset: offset, Topic: topic, Payload: payload, Metadata: meta}
+	if t := meta[MetaDLQTopic]; t != "" {
+		dl.Topic = t
+	}
+	dl.Reason = meta[MetaDLQReason]
+	dl.Error = meta[MetaDLQError]
+	dl.Handler = meta[MetaDLQHandler]
+	dl.Attempts, _ = strconv.Atoi(meta[MetaDLQAttempts])
+	dl.Time, _ = time.Parse(time.RFC3339Nano, meta[MetaDLQTime])
+	return dl
 }
 
 // DeadLetterTopics lists the topics (without the .DLQ suffix) that have a
@@ -108,27 +136,21 @@ func readDeadLetters(ctx context.Context, q querier, d store.Dialect, topic, id 
 	var out []DeadLetter
 	for rows.Next() {
 		var (
-			dl   DeadLetter
-			meta []byte
+			offset  int64
+			id      string
+			payload []byte
+			rawMeta []byte
+			meta    map[string]string
 		)
-		if err := rows.Scan(&dl.Offset, &dl.ID, &dl.Payload, &meta); err != nil {
+		if err := rows.Scan(&offset, &id, &payload, &rawMeta); err != nil {
 			return nil, fmt.Errorf("read dead letters of %s: %w", topic, err)
 		}
-		if len(meta) > 0 {
-			if err := json.Unmarshal(meta, &dl.Metadata); err != nil {
-				return nil, fmt.Errorf("dead letter %s metadata: %w", dl.ID, err)
+		if len(rawMeta) > 0 {
+			if err := json.Unmarshal(rawMeta, &meta); err != nil {
+				return nil, fmt.Errorf("dead letter %s metadata: %w", id, err)
 			}
 		}
-		dl.Topic = topic
-		if t := dl.Metadata[MetaDLQTopic]; t != "" {
-			dl.Topic = t
-		}
-		dl.Reason = dl.Metadata[MetaDLQReason]
-		dl.Error = dl.Metadata[MetaDLQError]
-		dl.Handler = dl.Metadata[MetaDLQHandler]
-		dl.Attempts, _ = strconv.Atoi(dl.Metadata[MetaDLQAttempts])
-		dl.Time, _ = time.Parse(time.RFC3339Nano, dl.Metadata[MetaDLQTime])
-		out = append(out, dl)
+		out = append(out, NewDeadLetter(topic, id, offset, payload, meta))
 	}
 	return out, rows.Err()
 }
@@ -188,7 +210,7 @@ func Replay(ctx context.Context, db *store.DB, topic, id string) (int, error) {
 			for _, dl := range dls {
 				msg := message.NewMessage(dl.ID, dl.Payload)
 				for k, v := range dl.Metadata {
-					if !strings.HasPrefix(k, "dlq_") {
+					if !IsDLQMetadata(k) {
 						msg.Metadata.Set(k, v)
 					}
 				}

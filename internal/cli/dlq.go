@@ -13,14 +13,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hule-dev/hule/internal/bus"
+	"github.com/hule-dev/hule/internal/bus/kafka"
 	"github.com/hule-dev/hule/internal/store"
 )
 
-// dlqTarget is where `hule dlq` finds the dead-letter topics: a SQLite data
-// directory or a PostgreSQL URL.
+// dlqTarget is where `hule dlq` finds the dead-letter topics: a Kafka
+// cluster, or the SQL topics of a SQLite data directory or a PostgreSQL URL.
 type dlqTarget struct {
 	data string
 	db   string
+	bus  string
 }
 
 func (t *dlqTarget) flags(cmd *cobra.Command, env Env) {
@@ -30,6 +32,58 @@ func (t *dlqTarget) flags(cmd *cobra.Command, env Env) {
 	}
 	cmd.Flags().StringVar(&t.data, "data", data, "SQLite data directory holding "+store.SQLiteFile+" (env HULE_DATA)")
 	cmd.Flags().StringVar(&t.db, "db", env.Getenv("HULE_DB"), "PostgreSQL URL; overrides --data (env HULE_DB)")
+	cmd.Flags().StringVar(&t.bus, "bus", env.Getenv("HULE_BUS"),
+		"kafka://host:port[,host:port] to read Kafka's dead-letter topics (--data and --db are then unused); empty or sql for the SQL topics (env HULE_BUS)")
+}
+
+// kafkaBrokers returns the brokers of a kafka:// bus, parsed as `hule run`
+// parses its --bus, or nil when the dead letters are in SQL topics.
+func (t *dlqTarget) kafkaBrokers() ([]string, error) {
+	if t.bus == "" || t.bus == "sql" {
+		return nil, nil
+	}
+	brokers, err := kafka.BrokersFromURL(t.bus)
+	if err != nil {
+		return nil, fmt.Errorf("--bus: %w", err)
+	}
+	return brokers, nil
+}
+
+// list returns the dead letters of topic ("" for every topic).
+func (t *dlqTarget) list(ctx context.Context, topic string) ([]bus.DeadLetter, error) {
+	brokers, err := t.kafkaBrokers()
+	if err != nil {
+		return nil, err
+	}
+	if brokers != nil {
+		return kafka.ListDeadLetters(ctx, brokers, topic)
+	}
+	db, err := t.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return bus.ListDeadLetters(ctx, db, topic)
+}
+
+// replay re-drives the dead letters of topic or with id. It returns how
+// many it replayed and, on Kafka, the ids of those that stay listed.
+func (t *dlqTarget) replay(ctx context.Context, topic, id string) (int, []string, error) {
+	brokers, err := t.kafkaBrokers()
+	if err != nil {
+		return 0, nil, err
+	}
+	if brokers != nil {
+		r, err := kafka.ReplayDeadLetters(ctx, brokers, topic, id)
+		return r.N, r.Listed, err
+	}
+	db, err := t.open(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer db.Close()
+	n, err := bus.Replay(ctx, db, topic, id)
+	return n, nil, err
 }
 
 func (t *dlqTarget) open(ctx context.Context) (*store.DB, error) {
@@ -62,12 +116,7 @@ func newDLQListCmd(env Env) *cobra.Command {
 		Short: "List dead letters: id, topic, reason, attempts, handler, time, error",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := target.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			dls, err := bus.ListDeadLetters(cmd.Context(), db, topic)
+			dls, err := target.list(cmd.Context(), topic)
 			if err != nil {
 				return err
 			}
@@ -92,8 +141,17 @@ func newDLQReplayCmd(env Env) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "replay <id> | --topic T",
-		Short: "Publish dead letters again on the topic they failed on, and remove them from the DLQ",
-		Args:  cobra.MaximumNArgs(1),
+		Short: "Publish dead letters again on the topic they failed on, and take them off the list",
+		Long: `Publish dead letters again on the topic they failed on, without their dlq_*
+metadata and with their original id, so that an event handled in the meantime
+is a no-op. SQL topics: the dead letters are deleted in the same transaction.
+
+Kafka (--bus kafka://...): records cannot be deleted, so the committed offsets
+of consumer group ` + kafka.DLQGroup + ` mark how far each dead-letter partition was
+replayed; list shows only what lies after them. Replaying by id moves that
+cursor only when the dead letter is the first pending one of its partition;
+otherwise it is replayed but stays listed, and says so.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := ""
 			if len(args) == 1 {
@@ -102,20 +160,24 @@ func newDLQReplayCmd(env Env) *cobra.Command {
 			if id == "" && topic == "" {
 				return &ExitError{Code: 2, Err: errors.New("dlq replay: give an id or --topic")}
 			}
-			db, err := target.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			n, err := bus.Replay(cmd.Context(), db, topic, id)
+			n, listed, err := target.replay(cmd.Context(), topic, id)
 			if err != nil {
 				return err
 			}
 			if n == 0 {
 				return &ExitError{Code: 1, Err: errors.New("dlq replay: no matching dead letter")}
 			}
-			_, err = fmt.Fprintf(env.Stdout, "replayed %d dead letter(s)\n", n)
-			return err
+			if _, err := fmt.Fprintf(env.Stdout, "replayed %d dead letter(s)\n", n); err != nil {
+				return err
+			}
+			for _, id := range listed {
+				if _, err := fmt.Fprintf(env.Stdout,
+					"%s stays listed: an earlier dead letter of its partition is pending, so the %s cursor did not move\n",
+					id, kafka.DLQGroup); err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	}
 	target.flags(cmd, env)

@@ -8,6 +8,10 @@
 // handled strictly in order, records with different keys concurrently, and
 // the committed offset only ever moves over a contiguous run of acknowledged
 // records. Delivery is at least once; the bus above makes handlers idempotent.
+//
+// It also holds the operator's dead-letter tools for Kafka (dlq.go), which
+// `hule dlq` calls: a Kafka log cannot delete records, so they keep a
+// replay cursor instead.
 package kafka
 
 import (
