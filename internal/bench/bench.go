@@ -296,9 +296,8 @@ func Pipeline(ctx context.Context, o Options) (rep *Report, err error) {
 	})
 
 	essays := Essays(o.Essays, o.Seed)
-	files := make([]client.File, len(essays))
-	for i, e := range essays {
-		files[i] = client.File{Name: e.Name, Data: []byte(e.Text)}
+	files := Files(essays)
+	for _, e := range essays {
 		r.rep.Words += e.Words
 	}
 
@@ -486,15 +485,17 @@ func (r *run) drive(ctx context.Context, files []client.File) (start, end time.T
 	}
 	r.rep.UploadSeconds = time.Since(start).Seconds()
 
-	acc, err := requestWhenReady(ctx, cl, reg.BatchID)
+	acc, err := cl.RequestWhenReady(ctx, reg.BatchID, client.PipelineComprehensive, 50*time.Millisecond)
 	if err != nil {
-		return start, end, "", err
+		return start, end, "", fmt.Errorf("request pipeline: %w", err)
 	}
 	r.rep.ReadySeconds = time.Since(start).Seconds()
 	r.logf("uploaded in %.1fs; %s pipeline requested at %.1fs (correlation id %s)",
 		r.rep.UploadSeconds, client.PipelineComprehensive, r.rep.ReadySeconds, acc.CorrelationID)
 
-	runState, err := waitRun(ctx, cl, reg.BatchID, acc.CorrelationID)
+	// The run's end is the server's, so the polling interval does not
+	// blur the measurement.
+	runState, err := cl.WaitRun(ctx, reg.BatchID, acc.CorrelationID, 250*time.Millisecond)
 	if err != nil {
 		return start, end, "", err
 	}
@@ -502,49 +503,6 @@ func (r *run) drive(ctx context.Context, files []client.File) (start, end time.T
 	end = *runState.FinishedAt
 	r.logf("run ended %s after %.1fs", runState.FinalStatus, end.Sub(start).Seconds())
 	return start, end, acc.CorrelationID, nil
-}
-
-// requestWhenReady asks for the comprehensive pipeline, again while the
-// batch's content is still being provisioned.
-func requestWhenReady(ctx context.Context, cl *client.Client, batchID string) (client.PipelineAccepted, error) {
-	for {
-		acc, err := cl.RequestPipeline(ctx, batchID, client.PipelineComprehensive, "")
-		if err == nil {
-			return acc, nil
-		}
-		if client.CodeOf(err) != client.RefusedNotReady {
-			return acc, fmt.Errorf("request pipeline: %w", err)
-		}
-		select {
-		case <-ctx.Done():
-			return acc, fmt.Errorf("batch never ready for its pipeline: %w", err)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
-// waitRun polls the batch's pipeline state until the run has ended. The
-// end time is the server's, so the polling interval does not blur it.
-func waitRun(ctx context.Context, cl *client.Client, batchID, corr string) (client.PipelineRun, error) {
-	var last client.PipelineRun
-	for {
-		st, err := cl.PipelineState(ctx, batchID)
-		if err == nil {
-			for _, run := range st.Runs {
-				if run.CorrelationID == corr {
-					last = run
-					if run.FinishedAt != nil {
-						return run, nil
-					}
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return last, fmt.Errorf("run %s did not end (last state %s, phase %s): %w", corr, last.Status, last.CurrentPhase, ctx.Err())
-		case <-time.After(250 * time.Millisecond):
-		}
-	}
 }
 
 // stop reads each process's peak memory and stops it with SIGTERM, the

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/hule-dev/hule/internal/client"
 )
 
 // Essay is one generated learner essay.
@@ -51,6 +53,15 @@ func Essays(n int, seed uint64) []Essay {
 		}
 	}
 	return out
+}
+
+// Files returns the essays as upload files of the API client, in order.
+func Files(essays []Essay) []client.File {
+	files := make([]client.File, len(essays))
+	for i, e := range essays {
+		files[i] = client.File{Name: e.Name, Data: []byte(e.Text)}
+	}
+	return files
 }
 
 // topic is what one essay argues: a title, opening and closing sentences,

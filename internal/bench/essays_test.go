@@ -79,3 +79,16 @@ func TestWeakWritersMisspellMore(t *testing.T) {
 		t.Errorf("weak writers misspell %.4f of words, strong %.4f: want weak > strong", weak, strong)
 	}
 }
+
+func TestFilesKeepNamesTextsAndOrder(t *testing.T) {
+	essays := Essays(3, 1)
+	files := Files(essays)
+	if len(files) != len(essays) {
+		t.Fatalf("got %d files, want %d", len(files), len(essays))
+	}
+	for i, f := range files {
+		if f.Name != essays[i].Name || string(f.Data) != essays[i].Text {
+			t.Errorf("file %d = %s (%d bytes), want %s (%d bytes)", i, f.Name, len(f.Data), essays[i].Name, len(essays[i].Text))
+		}
+	}
+}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -257,19 +255,7 @@ func transport(t *testing.T, iv Invariants) Transport {
 
 func essayFiles(t *testing.T, n int) []client.File {
 	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := ModuleRoot(wd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := Essays(filepath.Join(root, "examples", "essays"), n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
+	return Essays(n)
 }
 
 // batchRun is a finished batch: its registration, pipeline run and results.

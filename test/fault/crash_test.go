@@ -2,13 +2,10 @@ package fault
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -200,12 +197,7 @@ func TestCrash(t *testing.T) {
 	defer cancel()
 	c, cl, iv := setup(ctx, t, *busKind)
 
-	wd, _ := os.Getwd()
-	root, _ := ModuleRoot(wd)
-	files, err := Essays(filepath.Join(root, "examples", "essays"), n)
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := Essays(n)
 	reg, err := cl.CreateBatch(ctx, client.NewBatch{CourseCode: "ENG5", ExpectedEssayCount: n, Name: "crash test"})
 	if err != nil {
 		t.Fatalf("create batch: %v", err)
@@ -289,47 +281,16 @@ func TestCrash(t *testing.T) {
 // requestWhenReady asks for the comprehensive pipeline once the batch's
 // content is complete (content provisioning is asynchronous).
 func requestWhenReady(ctx context.Context, cl *client.Client, batchID string) (client.PipelineAccepted, error) {
-	for {
-		acc, err := cl.RequestPipeline(ctx, batchID, client.PipelineComprehensive, "")
-		if err == nil {
-			return acc, nil
-		}
-		var apiErr *client.Error
-		if !errors.As(err, &apiErr) || apiErr.Code != client.RefusedNotReady {
-			return acc, err
-		}
-		select {
-		case <-ctx.Done():
-			return acc, fmt.Errorf("batch never ready for its pipeline: %w", err)
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
+	return cl.RequestWhenReady(ctx, batchID, client.PipelineComprehensive, 200*time.Millisecond)
 }
 
-// waitRun polls the pipeline state until the run has finished, tolerating
-// the front process being dead for a while.
+// waitRun waits at most limit for the run to finish. The client reads the
+// pipeline state again after a failed read, so the front process may be
+// dead for a while.
 func waitRun(ctx context.Context, cl *client.Client, batchID, correlationID string, limit time.Duration) (client.PipelineRun, error) {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	var last client.PipelineRun
-	for {
-		st, err := cl.PipelineState(ctx, batchID)
-		if err == nil {
-			for _, r := range st.Runs {
-				if r.CorrelationID == correlationID {
-					last = r
-					if r.FinishedAt != nil {
-						return r, nil
-					}
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return last, ctx.Err()
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
+	return cl.WaitRun(ctx, batchID, correlationID, 500*time.Millisecond)
 }
 
 // settle checks the invariants until they hold or a minute has passed:
