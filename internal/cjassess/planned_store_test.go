@@ -6,23 +6,12 @@ import (
 	"testing"
 
 	"github.com/hule-dev/hule/internal/cjassess"
-	"github.com/hule-dev/hule/internal/store/storetest"
 )
 
 // TestStorePlannedWaves: waves round-trip by wave, then plan order, a wave
 // is not stored twice, and jobs do not see each other's waves.
 func TestStorePlannedWaves(t *testing.T) {
-	impls := []struct {
-		name string
-		open func(t *testing.T) cjassess.Store
-	}{
-		{"sqlite", func(t *testing.T) cjassess.Store { return sqliteStore(t) }},
-		{"postgres", func(t *testing.T) cjassess.Store {
-			db, _ := storetest.Postgres(t, cjassess.Schema())
-			return cjassess.NewSQLStore(db.DB)
-		}},
-	}
-	for _, impl := range impls {
+	for _, impl := range storeImpls {
 		t.Run(impl.name, func(t *testing.T) {
 			ctx := context.Background()
 			st := impl.open(t)

@@ -11,19 +11,22 @@ import (
 	"github.com/hule-dev/hule/internal/store/storetest"
 )
 
+// storeImpls are the Store implementations every store test runs
+// against; open returns a fresh, empty store on each call.
+var storeImpls = []struct {
+	name string
+	open func(t *testing.T) cjassess.Store
+}{
+	{"sqlite", func(t *testing.T) cjassess.Store { return sqliteStore(t) }},
+	{"postgres", func(t *testing.T) cjassess.Store {
+		db, _ := storetest.Postgres(t, cjassess.Schema())
+		return cjassess.NewSQLStore(db.DB)
+	}},
+}
+
 // TestStore runs one suite against every Store implementation.
 func TestStore(t *testing.T) {
-	impls := []struct {
-		name string
-		open func(t *testing.T) cjassess.Store
-	}{
-		{"sqlite", func(t *testing.T) cjassess.Store { return sqliteStore(t) }},
-		{"postgres", func(t *testing.T) cjassess.Store {
-			db, _ := storetest.Postgres(t, cjassess.Schema())
-			return cjassess.NewSQLStore(db.DB)
-		}},
-	}
-	for _, impl := range impls {
+	for _, impl := range storeImpls {
 		t.Run(impl.name, func(t *testing.T) {
 			t.Run("jobs", func(t *testing.T) { testStoreJobs(t, impl.open(t)) })
 			t.Run("anchors", func(t *testing.T) { testStoreAnchors(t, impl.open(t)) })
