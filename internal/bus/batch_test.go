@@ -18,6 +18,54 @@ import (
 	"github.com/hule-dev/hule/internal/store"
 )
 
+// workEvents returns work events numbered from to to, in order.
+func workEvents(from, to int) []bus.Outgoing {
+	var evs []bus.Outgoing
+	for n := from; n <= to; n++ {
+		evs = append(evs, bus.Event(envelope(n)))
+	}
+	return evs
+}
+
+// decodeWork decodes a work event's data; an undecodable one is a
+// permanent error, as for a service's handler.
+func decodeWork(ev events.Raw) (work, error) {
+	var w work
+	if err := json.Unmarshal(ev.Data, &w); err != nil {
+		return w, fault.Permanent(err)
+	}
+	return w, nil
+}
+
+// callCounter counts a handler's calls per work event n. Handlers of
+// different keys run concurrently, hence the lock.
+type callCounter struct {
+	mu    sync.Mutex
+	calls map[int]int
+}
+
+// add decodes ev's work and counts the call; call is its number for the
+// event, 1 for the first.
+func (c *callCounter) add(ev events.Raw) (w work, call int, err error) {
+	if w, err = decodeWork(ev); err != nil {
+		return w, 0, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.calls == nil {
+		c.calls = map[int]int{}
+	}
+	c.calls[w.N]++
+	return w, c.calls[w.N], nil
+}
+
+// counts returns a copy of the calls per event n.
+func (c *callCounter) counts() map[int]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.calls)
+}
+
 // TestBatchFallback delivers five events in one subscriber transaction and
 // fails the third handler at its first try. The batch, optimistic until
 // then, rolls back to its savepoint, redoes events 1 and 2 (their handlers
@@ -48,35 +96,26 @@ func TestBatchFallback(t *testing.T) {
 		for name, db := range dialects(t) {
 			t.Run(tt.name+"/"+name, func(t *testing.T) {
 				b, reg := newBus(t, db)
-				var mu sync.Mutex
-				calls := map[int]int{}
+				var calls callCounter
 				b.Handle("svc", topicIn, func(ctx context.Context, tx *sql.Tx, ev events.Raw) error {
-					var w work
-					if err := json.Unmarshal(ev.Data, &w); err != nil {
-						return fault.Permanent(err)
+					w, call, err := calls.add(ev)
+					if err != nil {
+						return err
 					}
-					mu.Lock()
-					calls[w.N]++
-					first := calls[w.N] == 1
-					mu.Unlock()
 					if err := applyHandler(ctx, tx, ev); err != nil {
 						return err
 					}
 					if err := b.Publish(ctx, tx, bus.Event(events.NewEnvelope(topicThin, "svc", ev.CorrelationID, w))); err != nil {
 						return err
 					}
-					if w.N == 3 && first {
+					if w.N == 3 && call == 1 {
 						return tt.fail // after writing: the writes must vanish
 					}
 					return nil
 				})
 				// Published before the bus runs: the subscriber reads all
 				// five in one transaction.
-				var evs []bus.Outgoing
-				for n := 1; n <= 5; n++ {
-					evs = append(evs, bus.Event(envelope(n)))
-				}
-				publish(t, b, db, evs...)
+				publish(t, b, db, workEvents(1, 5)...)
 				start(t, b)
 
 				wantApplied := 5 - tt.wantDLQ
@@ -95,10 +134,7 @@ func TestBatchFallback(t *testing.T) {
 				if got := count(t, db, "SELECT COUNT(*) FROM bus_processed"); got != wantApplied {
 					t.Errorf("idempotency records = %d, want %d", got, wantApplied)
 				}
-				mu.Lock()
-				got := maps.Clone(calls)
-				mu.Unlock()
-				if !maps.Equal(got, tt.wantCalls) {
+				if got := calls.counts(); !maps.Equal(got, tt.wantCalls) {
 					t.Errorf("handler calls per event = %v, want %v", got, tt.wantCalls)
 				}
 				if got := metricSum(reg, "hule_bus_consumed_total"); got != float64(wantApplied) {
@@ -149,9 +185,9 @@ func TestBatchDeferredPublishOrder(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			b, _ := newBus(t, db)
 			b.Handle("svc", topicIn, func(ctx context.Context, tx *sql.Tx, ev events.Raw) error {
-				var w work
-				if err := json.Unmarshal(ev.Data, &w); err != nil {
-					return fault.Permanent(err)
+				w, err := decodeWork(ev)
+				if err != nil {
+					return err
 				}
 				if err := applyHandler(ctx, tx, ev); err != nil {
 					return err
@@ -161,11 +197,7 @@ func TestBatchDeferredPublishOrder(t *testing.T) {
 					bus.Event(events.NewEnvelope(topicRich, "svc", ev.CorrelationID, w)))
 			})
 			const n = 30
-			var evs []bus.Outgoing
-			for i := range n {
-				evs = append(evs, bus.Event(envelope(i)))
-			}
-			publish(t, b, db, evs...)
+			publish(t, b, db, workEvents(0, n-1)...)
 			start(t, b)
 			eventually(t, "batch committed", func() bool { return count(t, db, "SELECT COUNT(*) FROM applied") == n })
 			for _, topic := range []string{topicThin, topicRich} {
@@ -223,27 +255,18 @@ func TestConflictRereadsWithoutSpendingAttempts(t *testing.T) {
 	for name, db := range dialects(t) {
 		t.Run(name, func(t *testing.T) {
 			b, _ := newBus(t, db) // MaxAttempts 3
-			var mu sync.Mutex
-			calls := map[int]int{}
+			var calls callCounter
 			b.Handle("svc", topicIn, func(ctx context.Context, tx *sql.Tx, ev events.Raw) error {
-				var w work
-				if err := json.Unmarshal(ev.Data, &w); err != nil {
-					return fault.Permanent(err)
+				w, call, err := calls.add(ev)
+				if err != nil {
+					return err
 				}
-				mu.Lock()
-				calls[w.N]++
-				n := calls[w.N]
-				mu.Unlock()
-				if w.N == 2 && n <= 5 {
+				if w.N == 2 && call <= 5 {
 					return fmt.Errorf("update batch: %w", &pgconn.PgError{Code: "40001", Message: "could not serialize access due to concurrent update"})
 				}
 				return applyHandler(ctx, tx, ev)
 			})
-			var evs []bus.Outgoing
-			for n := 1; n <= 3; n++ {
-				evs = append(evs, bus.Event(envelope(n)))
-			}
-			publish(t, b, db, evs...)
+			publish(t, b, db, workEvents(1, 3)...)
 			start(t, b)
 			eventually(t, "every event applied", func() bool {
 				return count(t, db, "SELECT COUNT(*) FROM applied") == 3
@@ -251,10 +274,8 @@ func TestConflictRereadsWithoutSpendingAttempts(t *testing.T) {
 			if got := topicRows(t, db, topicIn+".DLQ"); got != 0 {
 				t.Errorf("dead letters = %d, want 0: a conflict is no reason to give up", got)
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			if calls[2] != 6 {
-				t.Errorf("event 2 handled %d times, want 6 (5 conflicts, then success)", calls[2])
+			if got := calls.counts()[2]; got != 6 {
+				t.Errorf("event 2 handled %d times, want 6 (5 conflicts, then success)", got)
 			}
 		})
 	}
@@ -269,22 +290,14 @@ func TestBatchRecordsDeferred(t *testing.T) {
 	for name, db := range dialects(t) {
 		t.Run(name, func(t *testing.T) {
 			b, reg := newBus(t, db)
-			var mu sync.Mutex
-			calls := map[int]int{}
+			var calls callCounter
 			b.Handle("svc", topicIn, func(ctx context.Context, tx *sql.Tx, ev events.Raw) error {
-				var w work
-				if err := json.Unmarshal(ev.Data, &w); err != nil {
-					return fault.Permanent(err)
+				if _, _, err := calls.add(ev); err != nil {
+					return err
 				}
-				mu.Lock()
-				calls[w.N]++
-				mu.Unlock()
 				return applyHandler(ctx, tx, ev)
 			})
-			var first []bus.Outgoing
-			for n := 1; n <= 5; n++ {
-				first = append(first, bus.Event(envelope(n)))
-			}
+			first := workEvents(1, 5)
 			publish(t, b, db, first...)
 			start(t, b)
 			eventually(t, "first batch applied", func() bool { return count(t, db, "SELECT COUNT(*) FROM applied") == 5 })
@@ -300,11 +313,10 @@ func TestBatchRecordsDeferred(t *testing.T) {
 			if got := count(t, db, "SELECT COUNT(*) FROM bus_processed"); got != 7 {
 				t.Errorf("idempotency records = %d, want 7", got)
 			}
-			mu.Lock()
-			defer mu.Unlock()
+			got := calls.counts()
 			for n := 1; n <= 7; n++ {
-				if calls[n] != 1 {
-					t.Errorf("event %d handled %d times, want 1", n, calls[n])
+				if got[n] != 1 {
+					t.Errorf("event %d handled %d times, want 1", n, got[n])
 				}
 			}
 		})
