@@ -3,7 +3,6 @@ package bus_test
 import (
 	"context"
 	"database/sql"
-	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -12,12 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/google/uuid"
-	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/hule-dev/hule/internal/bus"
-	"github.com/hule-dev/hule/internal/bus/kafka"
 	"github.com/hule-dev/hule/internal/events"
 	"github.com/hule-dev/hule/internal/store"
 	"github.com/hule-dev/hule/internal/store/storetest"
@@ -61,27 +57,9 @@ func benchBus(b *testing.B, transport string) (*bus.Bus, *store.DB) {
 		}
 		return bb, db
 	default:
-		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.GroupMinSessionTimeout(100*time.Millisecond))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(c.Close)
+		kcfg, pub := fakeKafka(b, 6)
 		db, _ := storetest.Postgres(b, appMigrations)
-		kcfg := kafka.Config{Brokers: c.ListenAddrs(), Partitions: 6, HeartbeatInterval: 100 * time.Millisecond}
-		pub, err := kafka.NewPublisher(kcfg, slog.New(slog.DiscardHandler))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { _ = pub.Close() })
-		cfg := bus.DefaultConfig("kafka://" + kcfg.Brokers[0])
-		bb, err := bus.New(cfg, bus.Deps{
-			DB: db, KafkaPublisher: pub,
-			KafkaSubscriber: func(group string) (message.Subscriber, error) {
-				c := kcfg
-				c.ConsumerGroup = group
-				return kafka.NewSubscriber(c, slog.New(slog.DiscardHandler))
-			},
-		})
+		bb, err := bus.New(bus.DefaultConfig("kafka://"+kcfg.Brokers[0]), kafkaDeps(db, kcfg, pub))
 		if err != nil {
 			b.Fatal(err)
 		}

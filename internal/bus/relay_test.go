@@ -15,7 +15,6 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
-	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/hule-dev/hule/internal/bus"
 	"github.com/hule-dev/hule/internal/bus/kafka"
@@ -73,17 +72,7 @@ func sqlTarget(t *testing.T, consumerDB *store.DB) relayTarget {
 }
 
 func kafkaTarget(t *testing.T) relayTarget {
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.GroupMinSessionTimeout(100*time.Millisecond))
-	if err != nil {
-		t.Fatalf("start kfake: %v", err)
-	}
-	t.Cleanup(c.Close)
-	cfg := kafka.Config{Brokers: c.ListenAddrs(), Partitions: 3, HeartbeatInterval: 100 * time.Millisecond}
-	pub, err := kafka.NewPublisher(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = pub.Close() })
+	cfg, pub := fakeKafka(t, 3)
 	return relayTarget{publisher: pub, consumer: func(t *testing.T, db *store.DB) *bus.Bus {
 		return kafkaBus(t, db, cfg, pub)
 	}}
@@ -93,15 +82,7 @@ func kafkaBus(t *testing.T, db *store.DB, cfg kafka.Config, pub message.Publishe
 	t.Helper()
 	bcfg := bus.DefaultConfig("kafka://" + cfg.Brokers[0])
 	bcfg.InitialBackoff, bcfg.MaxBackoff = time.Millisecond, 5*time.Millisecond
-	b, err := bus.New(bcfg, bus.Deps{
-		DB:             db,
-		KafkaPublisher: pub,
-		KafkaSubscriber: func(group string) (message.Subscriber, error) {
-			c := cfg
-			c.ConsumerGroup = group
-			return kafka.NewSubscriber(c, slog.New(slog.DiscardHandler))
-		},
-	})
+	b, err := bus.New(bcfg, kafkaDeps(db, cfg, pub))
 	if err != nil {
 		t.Fatal(err)
 	}
