@@ -15,27 +15,9 @@ import (
 
 	"github.com/hule-dev/hule/internal/cjassess"
 	"github.com/hule-dev/hule/internal/cjassess/grading"
+	"github.com/hule-dev/hule/internal/repotest"
 	"github.com/hule-dev/hule/internal/store/storetest"
 )
-
-// repoDir returns the repository root (the directory holding go.mod).
-func repoDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
-}
 
 func runHule(t *testing.T, env map[string]string, args ...string) (string, error) {
 	t.Helper()
@@ -89,7 +71,7 @@ func spearman(x, y []float64) float64 {
 // TestCJRankExamples ranks the example essays with the offline judge and
 // the example anchors and compares the ranking with the intended grades.
 func TestCJRankExamples(t *testing.T) {
-	root := repoDir(t)
+	root := repotest.Root(t)
 	out, err := runHule(t, nil, "cj", "rank", filepath.Join(root, "examples", "essays"),
 		"--anchors", filepath.Join(root, "examples", "anchors"), "--format", "json")
 	if err != nil {
@@ -191,7 +173,7 @@ func TestCJRankFormats(t *testing.T) {
 }
 
 func TestCJRankBadInput(t *testing.T) {
-	root := repoDir(t)
+	root := repotest.Root(t)
 	essays := filepath.Join(root, "examples", "essays")
 	badGrades := t.TempDir()
 	if err := os.WriteFile(filepath.Join(badGrades, "grades.csv"), []byte("x.txt,Q\n"), 0o600); err != nil {
@@ -224,7 +206,7 @@ func TestCJRankBadInput(t *testing.T) {
 }
 
 func TestAnchorsCommands(t *testing.T) {
-	root := repoDir(t)
+	root := repotest.Root(t)
 	a1 := filepath.Join(root, "examples", "anchors", "anchor-01.txt")
 	a2 := filepath.Join(root, "examples", "anchors", "anchor-03.txt")
 	targets := []struct {
@@ -285,7 +267,7 @@ func TestAnchorsCommands(t *testing.T) {
 // TestCJRankRegisteredAnchors registers the example anchors with `hule
 // anchors add` and ranks with --assignment instead of --anchors.
 func TestCJRankRegisteredAnchors(t *testing.T) {
-	root := repoDir(t)
+	root := repotest.Root(t)
 	data := t.TempDir()
 	grades := readExpected(t, filepath.Join(root, "examples", "anchors", "grades.csv"))
 	for file, grade := range grades {
@@ -315,7 +297,7 @@ func TestCJRankRegisteredAnchors(t *testing.T) {
 
 func TestAnchorsDefaultDataDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
-	root := repoDir(t)
+	root := repotest.Root(t)
 	if _, err := runHule(t, map[string]string{"HULE_DATA": dir}, "anchors", "add", "--assignment", "x", "--grade", "A",
 		filepath.Join(root, "examples", "anchors", "anchor-05.txt")); err != nil {
 		t.Fatalf("add: %v", err)

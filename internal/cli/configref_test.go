@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hule-dev/hule/internal/repotest"
 )
 
 var updateDocs = flag.Bool("update", false, "rewrite the generated sections of docs/operations.md")
@@ -17,25 +19,6 @@ const (
 	refBegin = "<!-- BEGIN hule config reference -->"
 	refEnd   = "<!-- END hule config reference -->"
 )
-
-// repoRoot walks up from the test's directory to the one holding go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-}
 
 func TestConfigReference(t *testing.T) {
 	out, err := runWithEnv(t, map[string]string{"HULE_CJ_COMPARISONS": "99"}, "config", "reference")
@@ -139,7 +122,7 @@ func settings(out string) map[string]string {
 // docs/operations.md differs from `hule config reference`; run it with
 // -update to rewrite the section between the markers.
 func TestOperationsGuideReference(t *testing.T) {
-	path := filepath.Join(repoRoot(t), "docs", "operations.md")
+	path := filepath.Join(repotest.Root(t), "docs", "operations.md")
 	doc, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("read operations guide: %v", err)

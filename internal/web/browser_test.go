@@ -24,6 +24,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/hule-dev/hule/internal/app"
+	"github.com/hule-dev/hule/internal/repotest"
 )
 
 // chromium returns the browser the tests drive, or skips the test when
@@ -44,25 +45,6 @@ func chromium(t *testing.T) string {
 	}
 	t.Skip("chromium is not installed: apt-get install -y chromium, or set HULE_CHROMIUM, to run the browser tests")
 	return ""
-}
-
-// repoRoot is the directory holding go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
 }
 
 // platform starts the embedded platform in-process on a temporary data
@@ -271,7 +253,7 @@ func pageState(ctx context.Context) string {
 // the run short.
 func essays(t *testing.T, n int) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(repoRoot(t), "examples", "essays", "*.txt"))
+	files, err := filepath.Glob(filepath.Join(repotest.Root(t), "examples", "essays", "*.txt"))
 	if err != nil || len(files) < n {
 		t.Fatalf("want at least %d example essays, found %d (%v)", n, len(files), err)
 	}
@@ -291,7 +273,7 @@ func TestDashboard(t *testing.T) {
 	}
 	shots := os.Getenv("HULE_SCREENSHOTS")
 	if shots != "" && !filepath.IsAbs(shots) {
-		shots = filepath.Join(repoRoot(t), shots)
+		shots = filepath.Join(repotest.Root(t), shots)
 	}
 	ctx := browser(t)
 	base := platform(t)
@@ -301,7 +283,7 @@ func TestDashboard(t *testing.T) {
 	}
 	files := essays(t, n)
 	// Anchors with known grades, chosen across the scale.
-	anchorDir := filepath.Join(repoRoot(t), "examples", "anchors")
+	anchorDir := filepath.Join(repotest.Root(t), "examples", "anchors")
 	anchors := []struct{ file, grade string }{
 		{"anchor-05.txt", "A"}, {"anchor-01.txt", "C"}, {"anchor-08.txt", "D"}, {"anchor-02.txt", "F"},
 	}

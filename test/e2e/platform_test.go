@@ -14,6 +14,7 @@ import (
 
 	"github.com/hule-dev/hule/internal/app"
 	"github.com/hule-dev/hule/internal/client"
+	"github.com/hule-dev/hule/internal/repotest"
 	"github.com/hule-dev/hule/internal/store/storetest"
 )
 
@@ -130,24 +131,8 @@ func (w *testWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// repoRoot is the directory holding go.mod above the test's directory.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-}
+// repoRoot is the repository root; assess_test.go calls it too.
+var repoRoot = repotest.Root
 
 // exampleEssays returns the first n essays of examples/essays, by name.
 func exampleEssays(t *testing.T, n int) []client.File {
