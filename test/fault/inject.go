@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -311,33 +310,10 @@ func fromRecord(r *kgo.Record) RawMessage {
 	return m
 }
 
-// DeadLetters reads every <topic>.DLQ topic from its start.
+// DeadLetters reads every <topic>.DLQ topic, as `hule dlq list --bus
+// kafka://...` does (the tests never replay, so that is from its start).
 func (k *KafkaTransport) DeadLetters(ctx context.Context) ([]bus.DeadLetter, error) {
-	adm := kadm.NewClient(k.prod)
-	topics, err := adm.ListTopics(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list kafka topics: %w", err)
-	}
-	var out []bus.DeadLetter
-	for _, t := range topics.Names() {
-		if !strings.HasSuffix(t, bus.DLQSuffix) {
-			continue
-		}
-		msgs, err := k.ReadAll(ctx, t)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range msgs {
-			dl := bus.DeadLetter{ID: m.UUID, Topic: strings.TrimSuffix(t, bus.DLQSuffix), Payload: m.Payload, Metadata: m.Metadata,
-				Reason: m.Metadata[bus.MetaDLQReason], Error: m.Metadata[bus.MetaDLQError], Handler: m.Metadata[bus.MetaDLQHandler]}
-			dl.Attempts, _ = strconv.Atoi(m.Metadata[bus.MetaDLQAttempts])
-			if o := m.Metadata[bus.MetaDLQTopic]; o != "" {
-				dl.Topic = o
-			}
-			out = append(out, dl)
-		}
-	}
-	return out, nil
+	return kafka.ListDeadLetters(ctx, k.brokers, "")
 }
 
 // ReadAll reads topic from the start to its end offsets at the call.

@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/hule-dev/hule/internal/bus"
+	"github.com/hule-dev/hule/internal/bus/kafka"
 	"github.com/hule-dev/hule/internal/events"
 	"github.com/hule-dev/hule/internal/store"
 )
@@ -462,35 +463,14 @@ func (iv Invariants) checkDeadLetters(ctx context.Context, r *Report, _ string, 
 	if len(iv.Kafka) == 0 {
 		return nil
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(iv.Kafka...))
+	kdls, err := kafka.ListDeadLetters(ctx, iv.Kafka, "")
 	if err != nil {
 		return err
 	}
-	defer cl.Close()
-	adm := kadm.NewClient(cl)
-	topics, err := adm.ListTopics(ctx)
-	if err != nil {
-		return fmt.Errorf("list kafka topics: %w", err)
+	for _, dl := range kdls {
+		r.violate("dead letter in kafka on %s: %s (%s) %s", dl.Topic, dl.ID, dl.Reason, dl.Error)
 	}
-	var dlq []string
-	for _, t := range topics.Names() {
-		if strings.HasSuffix(t, bus.DLQSuffix) {
-			dlq = append(dlq, t)
-		}
-	}
-	if len(dlq) == 0 {
-		return nil
-	}
-	ends, err := adm.ListEndOffsets(ctx, dlq...)
-	if err != nil {
-		return fmt.Errorf("dead-letter offsets: %w", err)
-	}
-	ends.Each(func(o kadm.ListedOffset) {
-		if o.Err == nil && o.Offset > 0 {
-			r.Counts["dlq.kafka"] += int(o.Offset)
-			r.violate("dead letters in kafka topic %s partition %d: %d", o.Topic, o.Partition, o.Offset)
-		}
-	})
+	r.Counts["dlq.kafka"] = len(kdls)
 	return nil
 }
 
