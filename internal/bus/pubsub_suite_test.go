@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"flag"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -135,8 +136,18 @@ func newClosingSubscriber(s message.Subscriber) *closingSubscriber {
 	return &closingSubscriber{Subscriber: s, closing: make(chan struct{})}
 }
 
+// Subscribe subscribes, retrying while SQLite reports the database locked:
+// the suite subscribes ten pools to one topic at once, and each initializes
+// the schema in a deferred transaction, whose upgrade to a write lock fails
+// at once, without the busy timeout, when another connection writes (SQLite
+// does not wait there, to avoid deadlock). The bus never meets this: its
+// SQLite pool is one connection with BEGIN IMMEDIATE.
 func (c *closingSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
 	in, err := c.Subscriber.Subscribe(ctx, topic)
+	for try := 1; err != nil && strings.Contains(err.Error(), "SQLITE_BUSY") && try < 20; try++ {
+		time.Sleep(time.Duration(try) * 5 * time.Millisecond)
+		in, err = c.Subscriber.Subscribe(ctx, topic)
+	}
 	if err != nil {
 		return nil, err
 	}
