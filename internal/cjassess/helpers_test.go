@@ -11,33 +11,15 @@ import (
 	"github.com/hule-dev/hule/internal/cjassess"
 	"github.com/hule-dev/hule/internal/cjassess/grading"
 	"github.com/hule-dev/hule/internal/cjassess/judge"
+	"github.com/hule-dev/hule/internal/repotest"
 	"github.com/hule-dev/hule/internal/store/storetest"
 )
-
-// repoRoot walks up from the test's directory to the one holding go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
 
 // exampleEssays reads the repository's example essays (students) and
 // anchors with their grades.
 func exampleEssays(t testing.TB) (students, anchors []cjassess.Essay) {
 	t.Helper()
-	root := repoRoot(t)
+	root := repotest.Root(t)
 	files, err := filepath.Glob(filepath.Join(root, "examples", "essays", "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("example essays: %v (%d files)", err, len(files))

@@ -12,34 +12,11 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/hule-dev/hule/internal/repotest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
-
-// referenceDir finds ../shared/contracts/reference next to the repository
-// root (the directory holding go.mod), or skips the test.
-func referenceDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("skipping: no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	ref := filepath.Join(dir, "..", "shared", "contracts", "reference")
-	if _, err := os.Stat(filepath.Join(ref, "registry.json")); err != nil {
-		t.Skipf("skipping: reference contracts not found at %s", ref)
-	}
-	return ref
-}
 
 func readJSON(t testing.TB, path string, v any) {
 	t.Helper()
@@ -231,7 +208,7 @@ func validateEnvelopeBytes(t *testing.T, ref string, topics map[string]string, b
 }
 
 func TestGoldenMatchesReferenceSchemas(t *testing.T) {
-	ref := referenceDir(t)
+	ref := repotest.ReferenceDir(t)
 	var topics map[string]string
 	readJSON(t, filepath.Join(ref, "topics.json"), &topics)
 	for _, topic := range Topics() {
@@ -246,7 +223,7 @@ func TestGoldenMatchesReferenceSchemas(t *testing.T) {
 }
 
 func TestTopicsMatchReference(t *testing.T) {
-	ref := referenceDir(t)
+	ref := repotest.ReferenceDir(t)
 	var topics map[string]string
 	readJSON(t, filepath.Join(ref, "topics.json"), &topics)
 	var want []string
@@ -302,7 +279,7 @@ func propertyOrder(t *testing.T, v jsontext.Value) []string {
 }
 
 func TestSchemaMatchesReference(t *testing.T) {
-	ref := referenceDir(t)
+	ref := repotest.ReferenceDir(t)
 	var topics map[string]string
 	readJSON(t, filepath.Join(ref, "topics.json"), &topics)
 	for topic, model := range topics {
@@ -349,7 +326,7 @@ func compareShape(t *testing.T, where string, want, got schemaShape) {
 }
 
 func TestReferenceExamplesRoundTrip(t *testing.T) {
-	ref := referenceDir(t)
+	ref := repotest.ReferenceDir(t)
 	files, err := filepath.Glob(filepath.Join(ref, "examples", "*.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no examples: %v", err)
@@ -378,7 +355,7 @@ func TestReferenceExamplesRoundTrip(t *testing.T) {
 }
 
 func TestEnumsMatchRegistry(t *testing.T) {
-	ref := referenceDir(t)
+	ref := repotest.ReferenceDir(t)
 	var reg referenceRegistry
 	readJSON(t, filepath.Join(ref, "registry.json"), &reg)
 	for name, want := range reg.Enums {
@@ -399,7 +376,7 @@ func TestEnumsMatchRegistry(t *testing.T) {
 }
 
 func TestRegistryMatchesReference(t *testing.T) {
-	ref := referenceDir(t)
+	ref := repotest.ReferenceDir(t)
 	var reg referenceRegistry
 	readJSON(t, filepath.Join(ref, "registry.json"), &reg)
 	got := Events()

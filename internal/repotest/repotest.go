@@ -30,3 +30,16 @@ func Root(tb testing.TB) string {
 		dir = parent
 	}
 }
+
+// ReferenceDir returns the original platform's contract reference
+// (../shared/contracts/reference beside the repository), or skips the test,
+// saying so, when it is not there: the contract tests are facts to check
+// against where the reference exists, not a requirement to build.
+func ReferenceDir(tb testing.TB) string {
+	tb.Helper()
+	ref := filepath.Join(Root(tb), "..", "shared", "contracts", "reference")
+	if _, err := os.Stat(filepath.Join(ref, "registry.json")); err != nil {
+		tb.Skipf("skipping: reference contracts not found beside the repository (../shared/contracts/reference): %v", err)
+	}
+	return ref
+}

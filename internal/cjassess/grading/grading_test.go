@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+
+	"github.com/hule-dev/hule/internal/repotest"
 )
 
 func mustScale(t *testing.T, id string) Scale {
@@ -68,34 +70,10 @@ func TestLookupScale(t *testing.T) {
 	}
 }
 
-// referenceDir finds the reference contracts beside the repository.
-func referenceDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	ref := filepath.Join(dir, "..", "shared", "contracts", "reference")
-	if _, err := os.Stat(ref); err != nil {
-		t.Skipf("reference contracts not found at ../shared/contracts/reference: %v", err)
-	}
-	return ref
-}
-
 // TestGradesMatchContract checks every letter a projection can produce, and
 // the confidence labels, against the original EssayResultV1 schema.
 func TestGradesMatchContract(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(referenceDir(t), "EssayResultV1.schema.json"))
+	raw, err := os.ReadFile(filepath.Join(repotest.ReferenceDir(t), "EssayResultV1.schema.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

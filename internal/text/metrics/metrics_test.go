@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hule-dev/hule/internal/repotest"
 )
 
 type zipfMap map[string]float64
@@ -210,30 +212,6 @@ func TestRuneSpan(t *testing.T) {
 	}
 }
 
-// referenceDir finds ../shared/contracts/reference next to the repository.
-func referenceDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	ref := filepath.Join(dir, "..", "shared", "contracts", "reference")
-	if _, err := os.Stat(ref); err != nil {
-		t.Skipf("reference contracts not present at %s: %v", ref, err)
-	}
-	return ref
-}
-
 type schemaObject struct {
 	Properties map[string]struct {
 		Type  string `json:"type"`
@@ -287,7 +265,7 @@ func jsonType(t reflect.Type) string {
 // TestWireMapping checks that Result, GrammarAnalysis and Finding carry the
 // fields of EssayNlpCompletedV1 under the same names and JSON types.
 func TestWireMapping(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(referenceDir(t), "EssayNlpCompletedV1.schema.json"))
+	raw, err := os.ReadFile(filepath.Join(repotest.ReferenceDir(t), "EssayNlpCompletedV1.schema.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
