@@ -32,8 +32,15 @@ func (s *Service) begin(ctx context.Context, tx *sql.Tx, batchID string, ev even
 	if err := touchBatch(ctx, tx, batchID, at); err != nil {
 		return batchRow{}, err
 	}
+	if testHookBegun != nil {
+		testHookBegun(batchID)
+	}
 	return loadBatch(ctx, tx, batchID)
 }
+
+// testHookBegun, when a test sets it, runs once begin has touched the
+// batch, so a test can interleave two handlers there; nil in production.
+var testHookBegun func(batchID string)
 
 // finish applies parked results whose essays became known, re-derives the
 // batch status and publishes what the new state allows (assessment

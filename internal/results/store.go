@@ -107,9 +107,18 @@ func ensureBatch(ctx context.Context, q queryer, id, userID string, at time.Time
 	return nil
 }
 
+// touchBatch moves the batch's updated_at forward to at. It writes the row
+// even when at is older, because the write is also the batch's lock: every
+// handler touches the batch before it reads what it will judge the batch
+// by, so two handlers of one batch never decide on snapshots that each lack
+// the other's write. Without it, on PostgreSQL topics (REPEATABLE READ) an
+// out-of-order event's handler took no lock, and the handler of the last
+// result and that of the pipeline's completion could each see the other's
+// part missing: results ready was then never announced.
 func touchBatch(ctx context.Context, q queryer, id string, at time.Time) error {
-	if _, err := q.ExecContext(ctx, `UPDATE results_batches SET updated_at = $1 WHERE batch_id = $2 AND updated_at < $3`,
-		at, id, at); err != nil {
+	if _, err := q.ExecContext(ctx, `UPDATE results_batches
+		SET updated_at = CASE WHEN updated_at < $1 THEN $2 ELSE updated_at END WHERE batch_id = $3`,
+		at, at, id); err != nil {
 		return fmt.Errorf("touch batch %s: %w", id, err)
 	}
 	return nil

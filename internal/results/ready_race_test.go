@@ -1,0 +1,213 @@
+package results
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hule-dev/hule/internal/bus/bustest"
+	"github.com/hule-dev/hule/internal/events"
+	"github.com/hule-dev/hule/internal/store"
+	"github.com/hule-dev/hule/internal/store/storetest"
+)
+
+// TestReadyRaceOnPostgres interleaves, in REPEATABLE READ transactions as
+// on PostgreSQL topics, the handler of a batch's last essay result with
+// the handler of its pipeline's completion, each of which alone leaves the
+// batch short of ready. The result handler begins first and pauses; its
+// event is the older one, so its touch of the batch does not move
+// updated_at. The completion's handler then runs beside it. Unless that
+// touch still locks the batch row, both commit on snapshots that each lack
+// the other's write and results ready is never announced; with the lock
+// the completion's handler waits, fails to serialize once the result's
+// transaction commits, and its retry announces.
+//
+// The other order (the newer completion paused, the older result beside
+// it) loses nothing even without the lock: the completion's touch writes
+// the row, and the result's ensureBatch (INSERT ... ON CONFLICT DO
+// NOTHING) waits for that writer and then fails to serialize.
+func TestReadyRaceOnPostgres(t *testing.T) {
+	tests := []struct {
+		name   string
+		topic  string // the withheld result's topic
+		result func(t *testing.T, m msg) bool
+	}{
+		{"last nlp result", events.TopicEssayNLPCompleted, func(t *testing.T, m msg) bool {
+			d, err := events.DecodeData[events.EssayNlpCompletedV1](m.raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d.EssayID == "essay-c"
+		}},
+		{"last spellcheck result", events.TopicSpellcheckResults, func(t *testing.T, m msg) bool {
+			d, err := events.DecodeData[events.SpellcheckResultV1](m.raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d.SystemMetadata.EntityID == "essay-c"
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			db, _ := storetest.Postgres(t, Schema())
+			f := newFixture(t, db)
+			var result, completed *msg
+			for _, m := range scenario(t, f) {
+				switch {
+				case m.topic == tc.topic && tc.result(t, m):
+					result = &m
+				case m.topic == events.TopicBatchPipelineCompleted:
+					completed = &m
+				default:
+					f.mustFeed(m)
+				}
+			}
+			if result == nil || completed == nil {
+				t.Fatal("scenario lacks the result or the pipeline completion")
+			}
+			if !result.raw.EventTimestamp.Before(completed.raw.EventTimestamp.Time) {
+				t.Fatal("the result must be older than the pipeline completion")
+			}
+			if n := readyCount(t, f); n != 0 {
+				t.Fatalf("results ready announced %d times before the race, want 0", n)
+			}
+
+			raceHandlers(t, f, *result, *completed)
+
+			if n := readyCount(t, f); n != 1 {
+				t.Errorf("results ready announced %d times, want 1", n)
+			}
+			if n := storetest.Count(t, f.db.DB, `SELECT COUNT(*) FROM results_runs WHERE batch_id = $1 AND ready_published = 1`,
+				scBatch); n != 1 {
+				t.Errorf("%d runs stored as announced, want 1", n)
+			}
+		})
+	}
+}
+
+// readyCount counts the BatchResultsReadyV1 events f's service published.
+func readyCount(t *testing.T, f *fixture) int {
+	t.Helper()
+	return len(bustest.Data[events.BatchResultsReadyV1](t, f.rec, events.TopicBatchResultsReady))
+}
+
+// raceHandlers handles first and second in two REPEATABLE READ
+// transactions: first begins and pauses once it has touched the batch;
+// second then runs until it commits or waits for a lock; first commits;
+// second, if it failed to serialize, is retried in fresh transactions as
+// the bus would.
+func raceHandlers(t *testing.T, f *fixture, first, second msg) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	begun, resume := make(chan struct{}), make(chan struct{})
+	release := sync.OnceFunc(func() { close(resume) })
+	var paused atomic.Bool
+	testHookBegun = func(batchID string) {
+		if batchID != scBatch || !paused.CompareAndSwap(false, true) {
+			return
+		}
+		close(begun)
+		select {
+		case <-resume:
+		case <-ctx.Done():
+		}
+	}
+	var wg sync.WaitGroup
+	defer func() {
+		release()
+		wg.Wait()
+		testHookBegun = nil
+	}()
+
+	firstDone := make(chan error, 1)
+	wg.Go(func() { firstDone <- f.handleRR(ctx, f.db.DB, first) })
+	select {
+	case <-begun:
+	case err := <-firstDone:
+		t.Fatalf("%s ended before it paused: %v", first.topic, err)
+	case <-ctx.Done():
+		t.Fatal("first handler never began")
+	}
+
+	// A connection of its own, so that its backend can be watched.
+	conn, err := f.db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	var pid int
+	if err := conn.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	secondDone := make(chan error, 1)
+	wg.Go(func() { secondDone <- f.handleRR(ctx, conn, second) })
+	ended, secondErr := waitEndedOrLocked(ctx, t, f.db.DB, pid, secondDone)
+	t.Logf("second handler ended before the first resumed: %v", ended)
+
+	release()
+	if err := <-firstDone; err != nil {
+		t.Fatalf("handle %s: %v", first.topic, err)
+	}
+	if !ended {
+		secondErr = <-secondDone
+	}
+	for attempt := 1; store.Retryable(secondErr); attempt++ {
+		t.Logf("handle %s, attempt %d: %v", second.topic, attempt, secondErr)
+		if attempt == 5 {
+			break
+		}
+		secondErr = f.handleRR(ctx, f.db.DB, second)
+	}
+	if secondErr != nil {
+		t.Fatalf("handle %s: %v", second.topic, secondErr)
+	}
+}
+
+// beginner begins transactions: a *sql.DB or one *sql.Conn.
+type beginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+// handleRR handles m in one REPEATABLE READ transaction on b, as the bus
+// does on PostgreSQL topics, and commits it when the handler succeeds.
+func (f *fixture) handleRR(ctx context.Context, b beginner, m msg) error {
+	tx, err := b.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return err
+	}
+	if err := f.handlers[m.topic](ctx, tx, m.raw); err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	return tx.Commit()
+}
+
+// waitEndedOrLocked waits until done delivers (ended, with its error) or
+// the backend pid waits for a lock another transaction holds.
+func waitEndedOrLocked(ctx context.Context, t *testing.T, db *sql.DB, pid int, done <-chan error) (ended bool, err error) {
+	t.Helper()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			return true, err
+		case <-ctx.Done():
+			t.Fatal("second handler neither ended nor waited for a lock")
+		case <-tick.C:
+		}
+		var locked bool
+		if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+			WHERE pid = $1 AND wait_event_type = 'Lock')`, pid).Scan(&locked); err != nil {
+			t.Fatal(err)
+		}
+		if locked {
+			return false, nil
+		}
+	}
+}
