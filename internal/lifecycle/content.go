@@ -148,7 +148,7 @@ func (s *Service) handleContent(ctx context.Context, tx *sql.Tx, ev events.Raw) 
 // ignores it when its text is already assigned, and keeps it as excess
 // when no slot is free.
 func (s *Service) assign(ctx context.Context, tx *sql.Tx, c events.EssayContentProvisionedV1) error {
-	b, err := loadBatch(ctx, tx, c.EntityID)
+	b, err := lockBatch(ctx, tx, c.EntityID)
 	if errors.Is(err, errNoBatch) {
 		return s.hold(ctx, tx, c.EntityID, inboxContent, c.TextStorageID, c)
 	}
@@ -256,7 +256,7 @@ func (s *Service) handleValidationFailed(ctx context.Context, tx *sql.Tx, ev eve
 }
 
 func (s *Service) recordFailure(ctx context.Context, tx *sql.Tx, f events.EssayValidationFailedV1) error {
-	b, err := loadBatch(ctx, tx, f.EntityID)
+	b, err := lockBatch(ctx, tx, f.EntityID)
 	if errors.Is(err, errNoBatch) {
 		return s.hold(ctx, tx, f.EntityID, inboxFailure, f.FileUploadID, f)
 	}

@@ -3,7 +3,11 @@ package lifecycle
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 
@@ -216,5 +220,203 @@ func TestConcurrentDrainsApplyHeldUploadsOnce(t *testing.T) {
 	}
 	if ignored != 0 {
 		t.Errorf("%v held uploads applied twice and ignored", ignored)
+	}
+}
+
+// TestUploadAndFailureProvisionOnce interleaves, on one batch expecting
+// three essays with one text assigned, the handler of the second text with
+// the handler of a validation failure: together they complete the batch
+// (two texts, two expected), each alone does not. The upload's handler
+// begins first and pauses in its drain of the inbox; the failure's handler
+// then runs beside it until it commits or waits for a lock; the upload's
+// transaction commits; a failure's handler that failed to serialize is
+// retried in a fresh transaction, as the bus does. Sweep, which would
+// repair a lost completion later, is not run.
+//
+// Under REPEATABLE READ (the bus's level on PostgreSQL topics) the
+// upload's handler must lock the batch row before it pauses: otherwise the
+// failure's handler commits beside it on a snapshot without the second
+// text, the upload's handler counts on a snapshot taken before the lowered
+// expected count, and neither publishes. Under READ COMMITTED (each Kafka
+// message's own transaction) this pause cannot show the loss, since the
+// upload's handler reads the batch again after it; there the case checks
+// that the failure's handler, made to wait, still completes the batch.
+func TestUploadAndFailureProvisionOnce(t *testing.T) {
+	tests := []struct {
+		name  string
+		level sql.IsolationLevel
+	}{
+		{"read committed", sql.LevelReadCommitted},
+		{"repeatable read", sql.LevelRepeatableRead},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db, _ := storetest.Postgres(t, Schema())
+			h := newHarness(t, db)
+			h.must(registered("b1", 3))
+			h.must(content("b1", "t1"))
+
+			raceUploads(t, h, tt.level, content("b1", "t2"), validationFailed("b1", "u9"))
+
+			done := h.provisioned()
+			if len(done) != 1 {
+				t.Fatalf("published %d provisioning completions, want 1", len(done))
+			}
+			if got := done[0].EssaysForProcessing; len(got) != 2 {
+				t.Errorf("the provisioning completion lists %d essays (%v), want 2", len(got), got)
+			}
+			if got := h.assigned(); len(got) != 2 || got["b1-e1"] != "t1" || got["b1-e2"] != "t2" {
+				t.Errorf("assigned %v, want t1 in b1-e1 and t2 in b1-e2", got)
+			}
+			if n := storetest.Count(t, h.db.DB, `SELECT expected_count FROM lifecycle_batches WHERE batch_id = 'b1'`); n != 2 {
+				t.Errorf("expected count %d, want 2 (lowered once)", n)
+			}
+			if n := storetest.Count(t, h.db.DB, `SELECT provisioned FROM lifecycle_batches WHERE batch_id = 'b1'`); n != 1 {
+				t.Errorf("batch stored as provisioned = %d, want 1", n)
+			}
+		})
+	}
+}
+
+// raceUploads handles first and second for b1 in two transactions of the
+// given level: first begins and pauses when it drains b1's inbox; second
+// then runs, on a connection of its own, until it ends or waits for a
+// lock; first commits; second, if it failed to serialize, is retried in
+// fresh transactions as the bus would.
+func raceUploads(t *testing.T, h *harness, level sql.IsolationLevel, first, second events.Event) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// Encoded here: the harness fails the test on a bad event, which a
+	// goroutine must not do.
+	firstRaw, secondRaw := h.envelope(first), h.envelope(second)
+
+	begun, resume := make(chan struct{}), make(chan struct{})
+	release := sync.OnceFunc(func() { close(resume) })
+	var paused atomic.Bool
+	testHookHeldRead = func(batchID string) {
+		if batchID != "b1" || !paused.CompareAndSwap(false, true) {
+			return
+		}
+		close(begun)
+		select {
+		case <-resume:
+		case <-ctx.Done():
+		}
+	}
+	var wg sync.WaitGroup
+	defer func() {
+		release()
+		wg.Wait()
+		testHookHeldRead = nil
+	}()
+
+	firstDone := make(chan error, 1)
+	wg.Go(func() { firstDone <- h.handleIn(ctx, h.db.DB, level, firstRaw) })
+	select {
+	case <-begun:
+	case err := <-firstDone:
+		t.Fatalf("%s ended before it paused: %v", first.Topic(), err)
+	case <-ctx.Done():
+		t.Fatal("first handler never drained b1's inbox")
+	}
+
+	// A connection of its own, so that its backend can be watched.
+	conn, err := h.db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	var pid int
+	if err := conn.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	secondDone := make(chan error, 1)
+	wg.Go(func() { secondDone <- h.handleIn(ctx, conn, level, secondRaw) })
+	ended, secondErr := endedOrLocked(ctx, t, h.db.DB, pid, secondDone)
+	t.Logf("%s ended before %s resumed: %v", second.Topic(), first.Topic(), ended)
+
+	release()
+	if err := <-firstDone; err != nil {
+		t.Fatalf("handle %s: %v", first.Topic(), err)
+	}
+	if !ended {
+		secondErr = <-secondDone
+	}
+	for attempt := 1; store.Retryable(secondErr); attempt++ {
+		t.Logf("handle %s, attempt %d: %v", second.Topic(), attempt, secondErr)
+		if attempt == 5 {
+			break
+		}
+		secondErr = h.handleIn(ctx, h.db.DB, level, secondRaw)
+	}
+	if secondErr != nil {
+		t.Fatalf("handle %s: %v", second.Topic(), secondErr)
+	}
+}
+
+// envelope wraps data in an envelope as it arrives from the bus.
+func (h *harness) envelope(data events.Event) events.Raw {
+	h.t.Helper()
+	if err := data.Validate(); err != nil {
+		h.t.Fatalf("test event %s is invalid: %v", data.Topic(), err)
+	}
+	env := events.NewEnvelope(data.Topic(), "test", h.corr, data)
+	b, err := events.Marshal(&env)
+	if err != nil {
+		h.t.Fatalf("encode %s: %v", data.Topic(), err)
+	}
+	raw, err := events.DecodeRaw(b)
+	if err != nil {
+		h.t.Fatalf("decode %s envelope: %v", data.Topic(), err)
+	}
+	return raw
+}
+
+// txBeginner begins transactions: a *sql.DB or one *sql.Conn.
+type txBeginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+// handleIn handles raw once, in one transaction of the given level on b,
+// and commits it when the handler succeeds. Unlike send it does not retry:
+// the test retries, after it has let the other transaction commit.
+func (h *harness) handleIn(ctx context.Context, b txBeginner, level sql.IsolationLevel, raw events.Raw) error {
+	hd, ok := h.routes[raw.EventType]
+	if !ok {
+		return errors.New("lifecycle has no handler for " + raw.EventType)
+	}
+	tx, err := b.BeginTx(ctx, &sql.TxOptions{Isolation: level})
+	if err != nil {
+		return err
+	}
+	if err := hd(ctx, tx, raw); err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	return tx.Commit()
+}
+
+// endedOrLocked waits until done delivers (ended, with its error) or the
+// backend pid waits for a lock another transaction holds.
+func endedOrLocked(ctx context.Context, t *testing.T, db *sql.DB, pid int, done <-chan error) (ended bool, err error) {
+	t.Helper()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			return true, err
+		case <-ctx.Done():
+			t.Fatal("second handler neither ended nor waited for a lock")
+		case <-tick.C:
+		}
+		var locked bool
+		if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+			WHERE pid = $1 AND wait_event_type = 'Lock')`, pid).Scan(&locked); err != nil {
+			t.Fatal(err)
+		}
+		if locked {
+			return false, nil
+		}
 	}
 }
