@@ -38,7 +38,7 @@ fault-short: ## Short fault proofs: every service a process, SIGKILLs, bad messa
 	$(GO) test -count=1 -timeout 10m ./test/fault -fault -short -fault.bus postgres -run TestCrash
 
 .PHONY: fault
-fault: ## The full crash test: 200 essays, a kill every 3 s, on Kafka (about 15 minutes)
+fault: ## The full crash test on Kafka: 200-essay batches, a kill a second, until 10 kills (about a minute)
 	$(GO) test -count=1 -timeout 40m ./test/fault -fault -v -run TestCrash -fault.bus kafka
 
 .PHONY: bench

@@ -3,6 +3,7 @@ package fault
 import (
 	"context"
 	"flag"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -20,7 +21,8 @@ import (
 var (
 	runFault = flag.Bool("fault", false, "run the fault tests (many processes, minutes)")
 	essaysN  = flag.Int("fault.essays", 200, "essays in the crash test's batch (-short: 20)")
-	every    = flag.Duration("fault.every", 3*time.Second, "interval between kills (-short: 1s)")
+	every    = flag.Duration("fault.every", time.Second, "interval between kills, counted from the restarted process being ready")
+	minKills = flag.Int("fault.min-kills", 10, "kills the pipeline must survive: further batches run until it has (-short: 1)")
 	busKind  = flag.String("fault.bus", "kafka", "bus of the crash test: kafka (hule kafka dev) or postgres (topics as tables)")
 	seed     = flag.Uint64("fault.seed", 0, "seed of the victim choice (0: from the clock; the test logs it)")
 	timeout  = flag.Duration("fault.timeout", 15*time.Minute, "how long the batch may take (-short: 5m)")
@@ -174,12 +176,11 @@ func setup(ctx context.Context, t *testing.T, bus string, extra ...string) (*clu
 // hold.
 func TestCrash(t *testing.T) {
 	skipUnlessFault(t)
-	n, limit, interval := *essaysN, *timeout, *every
+	n, limit, interval, needKills := *essaysN, *timeout, *every, *minKills
 	if testing.Short() {
-		// A short batch takes seconds: kill more often so it sees some.
 		n, limit = min(n, 20), min(limit, 5*time.Minute)
-		if !flagSet("fault.every") {
-			interval = time.Second
+		if !flagSet("fault.min-kills") {
+			needKills = 1
 		}
 	}
 	// Leave time for setup, checks and cleanups within go test's -timeout
@@ -197,8 +198,104 @@ func TestCrash(t *testing.T) {
 	defer cancel()
 	c, cl, iv := setup(ctx, t, *busKind)
 
+	s := *seed
+	if s == 0 {
+		s = uint64(time.Now().UnixNano()) //nolint:gosec // a seed, not a secret
+	}
+	t.Logf("chaos seed %d (-fault.seed %d replays the victim order), a kill every %s, at least %d kills",
+		s, s, interval, needKills)
+	var victims []*cluster.Proc
+	for _, p := range c.Procs() {
+		if p.Addr != "" {
+			victims = append(victims, p)
+		}
+	}
+	rng := rand.New(rand.NewPCG(s, s^0x9e3779b97f4a7c15))
+	deadline := time.Now().Add(limit)
+
+	// One batch while the chaos lasts; when the pipeline outran the chaos
+	// (fewer kills than needKills), another batch of new essays, until the
+	// kills add up. Uploads happen between the rounds' chaos: the proof is
+	// about the pipeline, and a killed front process would fail the upload
+	// request itself.
+	type finished struct {
+		reg client.Registration
+		run client.PipelineRun
+	}
+	var batches []finished
+	kills := 0
+	for round := 1; round == 1 || kills < needKills; round++ {
+		if round > maxRounds {
+			t.Fatalf("%d batches survived only %d kills, fewer than %d: lower -fault.every", maxRounds, kills, needKills)
+		}
+		reg, acc := startBatch(ctx, t, cl, iv, n, round)
+		before := kills
+		chaos := &Chaos{Victims: victims, Interval: interval, Rand: rng,
+			OnKill: func(p *cluster.Proc, k int) { t.Logf("kill %d: %s", before+k, p.Name) }}
+		cctx, stopChaos := context.WithCancel(ctx)
+		type result struct {
+			kills int
+			err   error
+		}
+		chaosDone := make(chan result, 1)
+		go func() { k, err := chaos.Run(cctx); chaosDone <- result{k, err} }()
+		run, err := waitRun(ctx, cl, reg.BatchID, acc.CorrelationID, time.Until(deadline))
+		stopChaos()
+		cr := <-chaosDone
+		kills += cr.kills
+		if cr.err != nil {
+			t.Errorf("chaos: %v", cr.err)
+		}
+		if err != nil {
+			dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer dcancel()
+			t.Fatalf("batch %d did not complete: %v (last state %+v)\nstate of the tables:\n%s", round, err, run, iv.Diagnose(dctx))
+		}
+		if run.FinalStatus != client.StatusCompletedSuccessfully {
+			t.Errorf("batch %d: pipeline final status %q, want %s", round, run.FinalStatus, client.StatusCompletedSuccessfully)
+		}
+		t.Logf("batch %d (%d essays) completed through %d kills", round, n, cr.kills)
+		batches = append(batches, finished{reg, run})
+	}
+	t.Logf("kills survived: %d (%d batches)", kills, len(batches))
+
+	// Every process up again, so that what was in flight settles.
+	for _, p := range victims {
+		wctx, wcancel := context.WithTimeout(ctx, time.Minute)
+		if err := p.WaitReady(wctx); err != nil {
+			t.Error(err)
+		}
+		wcancel()
+	}
+	for i, b := range batches {
+		var phases []events.PhaseName
+		for _, ph := range b.run.Phases {
+			phases = append(phases, events.PhaseName(ph))
+		}
+		rep := settle(ctx, t, iv, b.reg.BatchID, b.reg.EssayIDs, phases)
+		t.Logf("batch %d counts: %v", i+1, rep.Counts)
+		for _, v := range rep.Violations {
+			t.Errorf("batch %d: %s", i+1, v)
+		}
+	}
+	for _, p := range victims {
+		t.Logf("%s: %d kills, %d starts", p.Name, p.Kills(), p.Starts())
+	}
+}
+
+// maxRounds bounds the crash test's batches when the pipeline keeps
+// outrunning the chaos.
+const maxRounds = 10
+
+// startBatch creates a batch of n new essays (round picks them), uploads
+// them and requests the comprehensive pipeline once the content is in.
+func startBatch(ctx context.Context, t *testing.T, cl *client.Client, iv Invariants, n, round int) (client.Registration, client.PipelineAccepted) {
+	t.Helper()
 	files := Essays(n)
-	reg, err := cl.CreateBatch(ctx, client.NewBatch{CourseCode: "ENG5", ExpectedEssayCount: n, Name: "crash test"})
+	if round > 1 {
+		files = MoreEssays(n, round-1)
+	}
+	reg, err := cl.CreateBatch(ctx, client.NewBatch{CourseCode: "ENG5", ExpectedEssayCount: n, Name: fmt.Sprintf("crash test %d", round)})
 	if err != nil {
 		t.Fatalf("create batch: %v", err)
 	}
@@ -217,65 +314,7 @@ func TestCrash(t *testing.T) {
 		defer dcancel()
 		t.Fatalf("request comprehensive pipeline: %v\nstate of the tables:\n%s", err, iv.Diagnose(dctx))
 	}
-
-	// Chaos from the accepted request to the end of the run.
-	s := *seed
-	if s == 0 {
-		s = uint64(time.Now().UnixNano()) //nolint:gosec // a seed, not a secret
-	}
-	t.Logf("chaos seed %d (-fault.seed %d replays the victim order), a kill every %s", s, s, interval)
-	var victims []*cluster.Proc
-	for _, p := range c.Procs() {
-		if p.Addr != "" {
-			victims = append(victims, p)
-		}
-	}
-	chaos := &Chaos{Victims: victims, Interval: interval, Rand: rand.New(rand.NewPCG(s, s^0x9e3779b97f4a7c15)),
-		OnKill: func(p *cluster.Proc, k int) { t.Logf("kill %d: %s", k, p.Name) }}
-	cctx, stopChaos := context.WithCancel(ctx)
-	type result struct {
-		kills int
-		err   error
-	}
-	chaosDone := make(chan result, 1)
-	go func() { k, err := chaos.Run(cctx); chaosDone <- result{k, err} }()
-
-	run, err := waitRun(ctx, cl, reg.BatchID, acc.CorrelationID, limit)
-	stopChaos()
-	cr := <-chaosDone
-	t.Logf("kills survived: %d", cr.kills)
-	if cr.err != nil {
-		t.Errorf("chaos: %v", cr.err)
-	}
-	if err != nil {
-		dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer dcancel()
-		t.Fatalf("batch did not complete: %v (last state %+v)\nstate of the tables:\n%s", err, run, iv.Diagnose(dctx))
-	}
-	if run.FinalStatus != client.StatusCompletedSuccessfully {
-		t.Errorf("pipeline final status %q, want %s", run.FinalStatus, client.StatusCompletedSuccessfully)
-	}
-	// Every process up again, so that what was in flight settles.
-	for _, p := range victims {
-		wctx, wcancel := context.WithTimeout(ctx, time.Minute)
-		if err := p.WaitReady(wctx); err != nil {
-			t.Error(err)
-		}
-		wcancel()
-	}
-
-	var phases []events.PhaseName
-	for _, ph := range run.Phases {
-		phases = append(phases, events.PhaseName(ph))
-	}
-	rep := settle(ctx, t, iv, reg.BatchID, reg.EssayIDs, phases)
-	t.Logf("counts: %v", rep.Counts)
-	for _, v := range rep.Violations {
-		t.Error(v)
-	}
-	for _, p := range victims {
-		t.Logf("%s: %d kills, %d starts", p.Name, p.Kills(), p.Starts())
-	}
+	return reg, acc
 }
 
 // requestWhenReady asks for the comprehensive pipeline once the batch's

@@ -6,7 +6,7 @@
 //
 // The tests are long and start many processes, so they run only when asked:
 //
-//	go test ./test/fault -fault -timeout 30m   # the crash test: 200 essays
+//	go test ./test/fault -fault -timeout 30m   # the crash test: 200-essay batches until 10 kills
 //	go test ./test/fault -fault -short         # a short version for CI: 20 essays
 //	go test ./test/fault -fault -short -run TestBusFaults -fault.bus postgres
 //	go test ./test/fault -fault -short -run TestJudgeFaults -fault.bus postgres

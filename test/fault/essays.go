@@ -18,3 +18,9 @@ const essaySeed = 1
 func Essays(n int) []client.File {
 	return bench.Files(bench.Essays(n, essaySeed))
 }
+
+// MoreEssays returns the k-th further set of n essays (k ≥ 1), distinct
+// from Essays(n) and from every other set: the crash test's later batches.
+func MoreEssays(n, k int) []client.File {
+	return bench.Files(bench.Essays(n, essaySeed+uint64(k))) //nolint:gosec // k is a small positive count
+}
