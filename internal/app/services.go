@@ -122,6 +122,7 @@ func buildResults(_ context.Context, p *Platform) error {
 	}
 	svc.Register(p.bus)
 	svc.Routes(p.api)
+	p.runners = append(p.runners, runner{name: "results sweep", run: svc.Run})
 	return nil
 }
 

@@ -42,11 +42,11 @@ func (s *Service) begin(ctx context.Context, tx *sql.Tx, batchID string, ev even
 // batch, so a test can interleave two handlers there; nil in production.
 var testHookBegun func(batchID string)
 
-// finish applies parked results whose essays became known, re-derives the
-// batch status and publishes what the new state allows (assessment
-// completed, results ready).
+// finish applies the batch's parked results whose essays became known,
+// re-derives the batch status and publishes what the new state allows
+// (assessment completed, results ready).
 func (s *Service) finish(ctx context.Context, tx *sql.Tx, batchID string, corr uuid.UUID) error {
-	if err := s.adoptParked(ctx, tx); err != nil {
+	if err := s.adoptParked(ctx, tx, batchID); err != nil {
 		return err
 	}
 	if err := refreshStatus(ctx, tx, batchID); err != nil {
@@ -567,6 +567,9 @@ func (s *Service) handleNLPRich(ctx context.Context, tx *sql.Tx, ev events.Raw) 
 	if batchID == "" {
 		batchID, err = batchOfEssay(ctx, tx, d.EssayID)
 		if errors.Is(err, errNoBatch) {
+			if testHookParking != nil {
+				testHookParking(d.EssayID)
+			}
 			return s.park(ctx, tx, d.EssayID, ev)
 		}
 		if err != nil {
@@ -590,14 +593,25 @@ func (s *Service) park(ctx context.Context, tx *sql.Tx, essayID string, ev event
 	return nil
 }
 
+// testHookParking, when a test sets it, runs once handleNLPRich has found
+// the essay unknown and before it parks the result, so a test can make the
+// essay known meanwhile; nil in production.
+var testHookParking func(essayID string)
+
+// testHookParkedRead, when a test sets it, runs once adoptParked has read
+// the batch's adoptable results and before it deletes them, so a test can
+// run a second adopter there; nil in production.
+var testHookParkedRead func(batchID string)
+
 // parkedResult is a parked result whose essay is now known.
 type parkedResult struct{ essayID, eventID, batchID, env string }
 
-func findAdoptable(ctx context.Context, tx *sql.Tx) ([]parkedResult, error) {
+// findAdoptable reads the parked results whose essays are known in batchID.
+func findAdoptable(ctx context.Context, tx *sql.Tx, batchID string) ([]parkedResult, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT p.essay_id, p.event_id, e.batch_id, p.envelope FROM results_parked p
-		JOIN results_essays e ON e.essay_id = p.essay_id ORDER BY p.parked_at, p.event_id`)
+		JOIN results_essays e ON e.essay_id = p.essay_id WHERE e.batch_id = $1 ORDER BY p.parked_at, p.event_id`, batchID)
 	if err != nil {
-		return nil, fmt.Errorf("find parked results: %w", err)
+		return nil, fmt.Errorf("find parked results of %s: %w", batchID, err)
 	}
 	defer rows.Close()
 	var found []parkedResult
@@ -609,21 +623,39 @@ func findAdoptable(ctx context.Context, tx *sql.Tx) ([]parkedResult, error) {
 		found = append(found, p)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find parked results: %w", err)
+		return nil, fmt.Errorf("find parked results of %s: %w", batchID, err)
 	}
 	return found, nil
 }
 
-// adoptParked applies the parked results whose essays are now known.
-func (s *Service) adoptParked(ctx context.Context, tx *sql.Tx) error {
-	found, err := findAdoptable(ctx, tx)
+// adoptParked applies the parked results whose essays are now known in
+// batchID. Only the batch's own essays: a handler makes known only essays
+// of its batch, and Sweep adopts what a handler could not see.
+func (s *Service) adoptParked(ctx context.Context, tx *sql.Tx, batchID string) error {
+	found, err := findAdoptable(ctx, tx, batchID)
 	if err != nil {
 		return err
 	}
+	if testHookParkedRead != nil {
+		testHookParkedRead(batchID)
+	}
+	// Delete every result read before applying any: applying one finishes
+	// the batch, which adopts again and must not find the others. Apply
+	// only the results this delete removed: under READ COMMITTED (Sweep)
+	// a result whose delete removes nothing was taken by a concurrent
+	// adopter that committed first (the row lock made this one wait), and
+	// that adopter applied it.
+	mine := found[:0]
 	for _, p := range found {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM results_parked WHERE essay_id = $1 AND event_id = $2`, p.essayID, p.eventID); err != nil {
+		res, err := tx.ExecContext(ctx, `DELETE FROM results_parked WHERE essay_id = $1 AND event_id = $2`, p.essayID, p.eventID)
+		if err != nil {
 			return fmt.Errorf("unpark result of essay %s: %w", p.essayID, err)
 		}
+		if n, err := res.RowsAffected(); err != nil || n > 0 {
+			mine = append(mine, p)
+		}
+	}
+	for _, p := range mine {
 		ev, err := events.DecodeRaw([]byte(p.env))
 		if err != nil {
 			return fmt.Errorf("decode parked result of essay %s: %w", p.essayID, err)
@@ -635,6 +667,7 @@ func (s *Service) adoptParked(ctx context.Context, tx *sql.Tx) error {
 		if err := s.applyNLP(ctx, tx, p.batchID, ev, d); err != nil {
 			return err
 		}
+		s.log.InfoContext(ctx, "parked result applied", "batch_id", p.batchID, "essay_id", p.essayID, "event_id", p.eventID)
 	}
 	return nil
 }

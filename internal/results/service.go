@@ -76,7 +76,14 @@ type Config struct {
 	PageSize int `flag:"results-page-size" env:"HULE_RESULTS_PAGE_SIZE" usage:"batches per page of GET /v1/batches when the client gives no limit"`
 	// MaxPageSize bounds the limit a client may ask for.
 	MaxPageSize int `flag:"results-max-page-size" env:"HULE_RESULTS_MAX_PAGE_SIZE" usage:"largest limit a client may ask of GET /v1/batches"`
+	// SweepInterval is how often Run adopts parked results no handler
+	// could see (see Sweep); 0 means DefaultSweepInterval. Set by the
+	// program, like lifecycle's, not by the operator.
+	SweepInterval time.Duration `flag:"-"`
 }
+
+// DefaultSweepInterval is Run's pause between two sweeps.
+const DefaultSweepInterval = 2 * time.Second
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config { return Config{PageSize: 20, MaxPageSize: 100} }
@@ -96,6 +103,7 @@ type Service struct {
 	content content.Store
 	log     *slog.Logger
 	cfg     Config
+	sweep   time.Duration
 	now     func() time.Time
 }
 
@@ -118,7 +126,11 @@ func New(deps Deps, cfg Config) (*Service, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: deps.DB, pub: deps.Bus, content: deps.Content, log: logger, cfg: cfg,
+	sweep := cfg.SweepInterval
+	if sweep <= 0 {
+		sweep = DefaultSweepInterval
+	}
+	return &Service{db: deps.DB, pub: deps.Bus, content: deps.Content, log: logger, cfg: cfg, sweep: sweep,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}, nil
 }
 

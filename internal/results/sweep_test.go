@@ -1,0 +1,294 @@
+package results
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hule-dev/hule/internal/events"
+	"github.com/hule-dev/hule/internal/store"
+	"github.com/hule-dev/hule/internal/store/storetest"
+)
+
+// lastNLP reports whether m is the scenario's NLP result of essay-c, which
+// carries no parent id.
+func lastNLP(t *testing.T, m msg) bool {
+	t.Helper()
+	if m.topic != events.TopicEssayNLPCompleted {
+		return false
+	}
+	d, err := events.DecodeData[events.EssayNlpCompletedV1](m.raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.EssayID != "essay-c" {
+		return false
+	}
+	if deref(d.ParentID) != "" {
+		t.Fatal("the nlp result of essay-c must have no parent id: only then is it parked")
+	}
+	return true
+}
+
+// feedAllBut feeds the scenario without essay-c's NLP result and returns
+// that result.
+func feedAllBut(t *testing.T, f *fixture) msg {
+	t.Helper()
+	var last *msg
+	for _, m := range scenario(t, f) {
+		if lastNLP(t, m) {
+			last = &m
+			continue
+		}
+		f.mustFeed(m)
+	}
+	if last == nil {
+		t.Fatal("scenario lacks the nlp result of essay-c")
+	}
+	return *last
+}
+
+// parkedButKnown leaves the state a handler that parked on a snapshot
+// older than the essay leaves: every event of the scenario handled but
+// essay-c's NLP result, which is parked although its essay is known.
+func parkedButKnown(t *testing.T, f *fixture) {
+	t.Helper()
+	last := feedAllBut(t, f)
+	ctx := context.Background()
+	if err := store.InTx(ctx, f.db.DB, func(tx *sql.Tx) error { return f.svc.park(ctx, tx, "essay-c", last.raw) }); err != nil {
+		t.Fatal(err)
+	}
+	checkStranded(t, f)
+}
+
+// checkStranded checks that essay-c's result is parked and the batch not
+// announced.
+func checkStranded(t *testing.T, f *fixture) {
+	t.Helper()
+	if n := storetest.Count(t, f.db.DB, `SELECT COUNT(*) FROM results_parked WHERE essay_id = 'essay-c'`); n != 1 {
+		t.Fatalf("%d parked results of essay-c before the sweep, want 1", n)
+	}
+	if n := readyCount(t, f); n != 0 {
+		t.Fatalf("results ready announced %d times before the sweep, want 0", n)
+	}
+}
+
+// checkAdopted checks that essay-c's result was applied and the batch
+// announced once.
+func checkAdopted(t *testing.T, f *fixture) {
+	t.Helper()
+	if n := storetest.Count(t, f.db.DB, `SELECT COUNT(*) FROM results_parked WHERE essay_id = 'essay-c'`); n != 0 {
+		t.Errorf("%d parked results of essay-c after the sweep, want 0", n)
+	}
+	if n := storetest.Count(t, f.db.DB, `SELECT COUNT(*) FROM results_essays WHERE essay_id = 'essay-c' AND nlp_words = 7`); n != 1 {
+		t.Error("parked nlp result of essay-c not applied")
+	}
+	if n := readyCount(t, f); n != 1 {
+		t.Errorf("results ready announced %d times, want 1", n)
+	}
+}
+
+// TestSweepAdoptsParked: a parked result whose essay is known and no
+// further event is applied by Sweep, and the batch then announces results
+// ready; a result whose essay is still unknown stays parked.
+func TestSweepAdoptsParked(t *testing.T) {
+	eachDB(t, func(t *testing.T, f *fixture) {
+		parkedButKnown(t, f)
+		ctx := context.Background()
+		stranger := example(t, events.TopicEssayNLPCompleted) // essay e-4a1f9c, in no batch
+		if err := store.InTx(ctx, f.db.DB, func(tx *sql.Tx) error { return f.svc.park(ctx, tx, "e-4a1f9c", stranger.raw) }); err != nil {
+			t.Fatal(err)
+		}
+
+		if err := f.svc.Sweep(ctx); err != nil {
+			t.Fatalf("sweep: %v", err)
+		}
+		checkAdopted(t, f)
+		checkScenario(t, f, true)
+		if n := storetest.Count(t, f.db.DB, `SELECT COUNT(*) FROM results_parked WHERE essay_id = 'e-4a1f9c'`); n != 1 {
+			t.Errorf("%d parked results of an unknown essay after the sweep, want 1", n)
+		}
+
+		published := len(f.rec.All())
+		if err := f.svc.Sweep(ctx); err != nil {
+			t.Fatalf("second sweep: %v", err)
+		}
+		if n := len(f.rec.All()) - published; n != 0 {
+			t.Errorf("second sweep published %d events, want 0", n)
+		}
+	})
+}
+
+// TestParkRaceOnPostgres builds the race that strands a parked result:
+// essay-c's NLP result (no parent id) is handled in a REPEATABLE READ
+// transaction whose snapshot predates the essay; while it pauses before
+// parking, every other event of the batch is handled and committed, so
+// none of their handlers sees the parked row. No event follows: only
+// Sweep applies the result and announces results ready.
+func TestParkRaceOnPostgres(t *testing.T) {
+	db, _ := storetest.Postgres(t, Schema())
+	f := newFixture(t, db)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	var last *msg
+	var rest []msg
+	for _, m := range scenario(t, f) {
+		if lastNLP(t, m) {
+			last = &m
+		} else {
+			rest = append(rest, m)
+		}
+	}
+	if last == nil {
+		t.Fatal("scenario lacks the nlp result of essay-c")
+	}
+
+	parking, resume := make(chan struct{}), make(chan struct{})
+	release := sync.OnceFunc(func() { close(resume) })
+	var paused atomic.Bool
+	testHookParking = func(essayID string) {
+		if essayID != "essay-c" || !paused.CompareAndSwap(false, true) {
+			return
+		}
+		close(parking)
+		select {
+		case <-resume:
+		case <-ctx.Done():
+		}
+	}
+	var wg sync.WaitGroup
+	defer func() {
+		release()
+		wg.Wait()
+		testHookParking = nil
+	}()
+	done := make(chan error, 1)
+	wg.Go(func() { done <- f.handleRR(ctx, f.db.DB, *last) })
+	select {
+	case <-parking:
+	case err := <-done:
+		t.Fatalf("nlp result handled before it parked: %v", err)
+	case <-ctx.Done():
+		t.Fatal("nlp handler never reached parking")
+	}
+	f.mustFeed(rest...)
+	release()
+	if err := <-done; err != nil {
+		t.Fatalf("handle nlp result of essay-c: %v", err)
+	}
+	checkStranded(t, f)
+
+	if err := f.svc.Sweep(ctx); err != nil {
+		t.Fatalf("sweep: %v", err)
+	}
+	checkAdopted(t, f)
+}
+
+// syncBuffer is a bytes.Buffer safe for the logs of two goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// TestConcurrentAdoptersOnPostgres runs two sweeps over one parked result
+// in READ COMMITTED: the first reads it and pauses; the second adopts it
+// and commits; the first then deletes nothing and must not apply it again.
+func TestConcurrentAdoptersOnPostgres(t *testing.T) {
+	db, _ := storetest.Postgres(t, Schema())
+	f := newFixture(t, db)
+	var logs syncBuffer
+	f.svc.log = slog.New(slog.NewTextHandler(&logs, nil))
+	parkedButKnown(t, f)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	read, resume := make(chan struct{}), make(chan struct{})
+	release := sync.OnceFunc(func() { close(resume) })
+	var paused atomic.Bool
+	testHookParkedRead = func(batchID string) {
+		if batchID != scBatch || !paused.CompareAndSwap(false, true) {
+			return
+		}
+		close(read)
+		select {
+		case <-resume:
+		case <-ctx.Done():
+		}
+	}
+	var wg sync.WaitGroup
+	defer func() {
+		release()
+		wg.Wait()
+		testHookParkedRead = nil
+	}()
+	first := make(chan error, 1)
+	wg.Go(func() { first <- f.svc.Sweep(ctx) })
+	select {
+	case <-read:
+	case err := <-first:
+		t.Fatalf("first sweep ended before it read the parked result: %v", err)
+	case <-ctx.Done():
+		t.Fatal("first sweep never read the parked result")
+	}
+	if err := f.svc.Sweep(ctx); err != nil {
+		t.Fatalf("second sweep: %v", err)
+	}
+	release()
+	if err := <-first; err != nil {
+		t.Fatalf("first sweep: %v", err)
+	}
+
+	checkAdopted(t, f)
+	if n := strings.Count(logs.String(), `msg="parked result applied"`); n != 1 {
+		t.Errorf("parked result applied %d times, want 1\n%s", n, logs.String())
+	}
+}
+
+// TestRunSweeps: Run sweeps on its own, without an event, until its
+// context ends.
+func TestRunSweeps(t *testing.T) {
+	f := sqliteFixture(t)
+	parkedButKnown(t, f)
+	cfg := DefaultConfig()
+	cfg.SweepInterval = time.Millisecond
+	svc, err := New(Deps{DB: f.db, Bus: f.rec, Content: f.content}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	runCtx, stop := context.WithCancel(ctx)
+	ran := make(chan error, 1)
+	go func() { ran <- svc.Run(runCtx) }()
+	for storetest.Count(t, f.db.DB, `SELECT COUNT(*) FROM results_parked`) != 0 {
+		select {
+		case <-ctx.Done():
+			t.Fatal("Run never adopted the parked result")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	stop()
+	if err := <-ran; err != nil {
+		t.Errorf("Run: %v, want nil once its context ends", err)
+	}
+	checkAdopted(t, f)
+}
