@@ -322,18 +322,10 @@ func raceUploads(t *testing.T, h *harness, level sql.IsolationLevel, first, seco
 	}
 
 	// A connection of its own, so that its backend can be watched.
-	conn, err := h.db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = conn.Close() }()
-	var pid int
-	if err := conn.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
-		t.Fatal(err)
-	}
+	conn, pid := storetest.WatchedConn(ctx, t, h.db.DB)
 	secondDone := make(chan error, 1)
 	wg.Go(func() { secondDone <- h.handleIn(ctx, conn, level, secondRaw) })
-	ended, secondErr := endedOrLocked(ctx, t, h.db.DB, pid, secondDone)
+	ended, secondErr := storetest.EndedOrLocked(ctx, t, h.db.DB, pid, secondDone)
 	t.Logf("%s ended before %s resumed: %v", second.Topic(), first.Topic(), ended)
 
 	release()
@@ -394,29 +386,4 @@ func (h *harness) handleIn(ctx context.Context, b txBeginner, level sql.Isolatio
 		return errors.Join(err, tx.Rollback())
 	}
 	return tx.Commit()
-}
-
-// endedOrLocked waits until done delivers (ended, with its error) or the
-// backend pid waits for a lock another transaction holds.
-func endedOrLocked(ctx context.Context, t *testing.T, db *sql.DB, pid int, done <-chan error) (ended bool, err error) {
-	t.Helper()
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case err := <-done:
-			return true, err
-		case <-ctx.Done():
-			t.Fatal("second handler neither ended nor waited for a lock")
-		case <-tick.C:
-		}
-		var locked bool
-		if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
-			WHERE pid = $1 AND wait_event_type = 'Lock')`, pid).Scan(&locked); err != nil {
-			t.Fatal(err)
-		}
-		if locked {
-			return false, nil
-		}
-	}
 }

@@ -136,18 +136,10 @@ func raceHandlers(t *testing.T, f *fixture, first, second msg) {
 	}
 
 	// A connection of its own, so that its backend can be watched.
-	conn, err := f.db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = conn.Close() }()
-	var pid int
-	if err := conn.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
-		t.Fatal(err)
-	}
+	conn, pid := storetest.WatchedConn(ctx, t, f.db.DB)
 	secondDone := make(chan error, 1)
 	wg.Go(func() { secondDone <- f.handleRR(ctx, conn, second) })
-	ended, secondErr := waitEndedOrLocked(ctx, t, f.db.DB, pid, secondDone)
+	ended, secondErr := storetest.EndedOrLocked(ctx, t, f.db.DB, pid, secondDone)
 	t.Logf("second handler ended before the first resumed: %v", ended)
 
 	release()
@@ -185,29 +177,4 @@ func (f *fixture) handleRR(ctx context.Context, b beginner, m msg) error {
 		return errors.Join(err, tx.Rollback())
 	}
 	return tx.Commit()
-}
-
-// waitEndedOrLocked waits until done delivers (ended, with its error) or
-// the backend pid waits for a lock another transaction holds.
-func waitEndedOrLocked(ctx context.Context, t *testing.T, db *sql.DB, pid int, done <-chan error) (ended bool, err error) {
-	t.Helper()
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case err := <-done:
-			return true, err
-		case <-ctx.Done():
-			t.Fatal("second handler neither ended nor waited for a lock")
-		case <-tick.C:
-		}
-		var locked bool
-		if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
-			WHERE pid = $1 AND wait_event_type = 'Lock')`, pid).Scan(&locked); err != nil {
-			t.Fatal(err)
-		}
-		if locked {
-			return false, nil
-		}
-	}
 }

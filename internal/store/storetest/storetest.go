@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/hule-dev/hule/internal/store"
 )
@@ -125,4 +126,49 @@ func Count(t testing.TB, db *sql.DB, query string, args ...any) int {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n
+}
+
+// WatchedConn returns a connection of its own to the PostgreSQL database
+// db, closed when the test ends, and its server process id: a test that
+// interleaves two transactions runs the second on it and watches it with
+// EndedOrLocked.
+func WatchedConn(ctx context.Context, t testing.TB, db *sql.DB) (*sql.Conn, int) {
+	t.Helper()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	var pid int
+	if err := conn.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	return conn, pid
+}
+
+// EndedOrLocked waits until done delivers (ended, with the error it
+// carried) or the PostgreSQL server process pid waits for a lock that
+// another transaction holds. It waits for a state, never for a time, so
+// tests of interleavings stay deterministic on a loaded machine.
+func EndedOrLocked(ctx context.Context, t testing.TB, db *sql.DB, pid int, done <-chan error) (ended bool, err error) {
+	t.Helper()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			return true, err
+		case <-ctx.Done():
+			t.Fatal("the watched transaction neither ended nor waited for a lock")
+		case <-tick.C:
+		}
+		var locked bool
+		if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+			WHERE pid = $1 AND wait_event_type = 'Lock')`, pid).Scan(&locked); err != nil {
+			t.Fatal(err)
+		}
+		if locked {
+			return false, nil
+		}
+	}
 }
