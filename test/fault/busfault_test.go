@@ -16,7 +16,7 @@ import (
 
 var (
 	busEssays   = flag.Int("fault.bus-essays", 40, "essays per batch in the bus-fault test (-short: 12)")
-	injectEvery = flag.Duration("fault.inject-every", 2*time.Second, "interval between injection rounds in the bus-fault test")
+	injectEvery = flag.Duration("fault.inject-every", 500*time.Millisecond, "interval between injection rounds in the bus-fault test")
 )
 
 // TestBusFaults is issue 8's bus-fault proof. A batch runs clean, then the
