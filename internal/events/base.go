@@ -145,21 +145,26 @@ func MustObject(v any) Object {
 	return o
 }
 
-// Decode decodes the object into v. A pointer to a struct, such as
-// *CJProcessingSummary, is filled by the contract codec, which checks the
-// struct's constraints and is several times faster than the json library
-// on the long id lists of a summary; errors are then *DecodeError or
-// *ValidationError. Anything else goes to the json library.
+// Decode decodes the object into v. The shapes hule defines for free-form
+// objects, such as *CJProcessingSummary, are filled by the contract codec,
+// several times faster than the json library on a summary's long id lists
+// (errors are then *DecodeError or *ValidationError); anything else goes to
+// the json library, which knows Unmarshalers, time strings and the like.
 func (o Object) Decode(v any) error {
 	b := []byte(o)
 	if len(b) == 0 {
 		b = []byte("{}")
 	}
-	if pv := reflect.ValueOf(v); pv.Kind() == reflect.Pointer && !pv.IsNil() && pv.Elem().Kind() == reflect.Struct {
-		return decodeInto("", "", b, pv)
+	if _, ok := v.(codecObject); ok {
+		return decodeInto("", "", b, reflect.ValueOf(v))
 	}
 	return json.Unmarshal(b, v)
 }
+
+// codecObject marks the pointer types Object.Decode fills through the
+// codec: structs of plain fields the codec decodes exactly as the json
+// library would.
+type codecObject interface{ codecObject() }
 
 // MarshalJSON implements json.Marshaler.
 func (o Object) MarshalJSON() ([]byte, error) {

@@ -20,15 +20,19 @@ type CJAssessmentCompletedV1 struct {
 }
 
 // CJProcessingSummary is the shape hule writes into
-// CJAssessmentCompletedV1.ProcessingSummary.
+// CJAssessmentCompletedV1.ProcessingSummary. The summary is a free-form
+// object in the contract, so a producer may write null for a list: it
+// decodes as empty.
 type CJProcessingSummary struct {
 	TotalEssays           int      `json:"total_essays"`
 	Successful            int      `json:"successful"`
 	Failed                int      `json:"failed"`
-	SuccessfulEssayIDs    []string `json:"successful_essay_ids"`
-	FailedEssayIDs        []string `json:"failed_essay_ids"`
+	SuccessfulEssayIDs    []string `json:"successful_essay_ids" hule:"nullable"`
+	FailedEssayIDs        []string `json:"failed_essay_ids" hule:"nullable"`
 	ProcessingTimeSeconds float64  `json:"processing_time_seconds"`
 }
+
+func (*CJProcessingSummary) codecObject() {}
 
 // CJAssessmentFailedV1 (thin) says a comparative judgement job failed as a
 // whole; SystemMetadata.ErrorInfo says why. Published by cjassess, consumed
