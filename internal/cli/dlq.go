@@ -20,9 +20,10 @@ import (
 // dlqTarget is where `hule dlq` finds the dead-letter topics: a Kafka
 // cluster, or the SQL topics of a SQLite data directory or a PostgreSQL URL.
 type dlqTarget struct {
-	data string
-	db   string
-	bus  string
+	data    string
+	db      string
+	bus     string
+	timeout time.Duration
 }
 
 func (t *dlqTarget) flags(cmd *cobra.Command, env Env) {
@@ -34,6 +35,17 @@ func (t *dlqTarget) flags(cmd *cobra.Command, env Env) {
 	cmd.Flags().StringVar(&t.db, "db", env.Getenv("HULE_DB"), "PostgreSQL URL; overrides --data (env HULE_DB)")
 	cmd.Flags().StringVar(&t.bus, "bus", env.Getenv("HULE_BUS"),
 		"kafka://host:port[,host:port] to read Kafka's dead-letter topics (--data and --db are then unused); empty or sql for the SQL topics (env HULE_BUS)")
+	cmd.Flags().DurationVar(&t.timeout, "timeout", time.Minute,
+		"give up after this long (an unreachable broker, a partition whose end is never reached)")
+}
+
+// context bounds the command by --timeout, so an operator's command never
+// hangs on a cluster that does not answer.
+func (t *dlqTarget) context(ctx context.Context) (context.Context, context.CancelFunc) {
+	if t.timeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, t.timeout)
 }
 
 // kafkaBrokers returns the brokers of a kafka:// bus, parsed as `hule run`
@@ -116,7 +128,9 @@ func newDLQListCmd(env Env) *cobra.Command {
 		Short: "List dead letters: id, topic, reason, attempts, handler, time, error",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			dls, err := target.list(cmd.Context(), topic)
+			ctx, cancel := target.context(cmd.Context())
+			defer cancel()
+			dls, err := target.list(ctx, topic)
 			if err != nil {
 				return err
 			}
@@ -160,7 +174,9 @@ otherwise it is replayed but stays listed, and says so.`,
 			if id == "" && topic == "" {
 				return &ExitError{Code: 2, Err: errors.New("dlq replay: give an id or --topic")}
 			}
-			n, listed, err := target.replay(cmd.Context(), topic, id)
+			ctx, cancel := target.context(cmd.Context())
+			defer cancel()
+			n, listed, err := target.replay(ctx, topic, id)
 			if err != nil {
 				return err
 			}

@@ -248,6 +248,9 @@ func listedOffsets(ctx context.Context, list func(context.Context, ...string) (k
 // reached its end offset (exclusive); records past it, dead-lettered during
 // the read, wait for the next call. A partition is also done when its log
 // start moved past the end (retention removed the rest during the read).
+// A partition whose last offsets before the end hold no records (another
+// producer's transaction markers; hule writes none) is never done: the
+// caller's context bounds the read, and `hule dlq` gives it --timeout.
 func readRange(ctx context.Context, brokers []string, from map[string]map[int32]kgo.Offset,
 	ends map[topicPartition]int64,
 ) ([]*kgo.Record, error) {
@@ -255,6 +258,9 @@ func readRange(ctx context.Context, brokers []string, from map[string]map[int32]
 		kgo.SeedBrokers(brokers...),
 		kgo.ClientID(dlqClientID),
 		kgo.ConsumePartitions(from),
+		// Records of aborted transactions (a foreign producer's) are no
+		// dead letters to replay.
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("new kafka consumer: %w", err)
@@ -272,7 +278,8 @@ func readRange(ctx context.Context, brokers []string, from map[string]map[int32]
 		fs.EachPartition(func(p kgo.FetchTopicPartition) {
 			tp := topicPartition{p.Topic, p.Partition}
 			end, ok := ends[tp]
-			if p.Err != nil {
+			var lost *kgo.ErrDataLoss
+			if p.Err != nil && !errors.As(p.Err, &lost) { // data loss only says retention moved the start
 				ferr = errors.Join(ferr, fmt.Errorf("read %s/%d: %w", p.Topic, p.Partition, p.Err))
 				return
 			}
