@@ -43,13 +43,24 @@ func (s *Service) Sweep(ctx context.Context) error {
 	}
 	var errs []error
 	for _, id := range batches {
-		// adoptParked finishes the batch for every result it applies.
-		err := store.InTx(ctx, s.db.DB, func(tx *sql.Tx) error { return s.adoptParked(ctx, tx, id) })
+		err := store.InTx(ctx, s.db.DB, func(tx *sql.Tx) error { return s.sweepBatch(ctx, tx, id) })
 		if err != nil {
 			errs = append(errs, fmt.Errorf("sweep batch %s: %w", id, err))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// sweepBatch is Sweep's work on one batch, in tx. It locks the batch
+// first, as every handler does (begin), so a sweep and a handler never wait
+// for each other's locks in opposite order (a deadlock PostgreSQL breaks
+// after a second). adoptParked finishes the batch for every result it
+// applies.
+func (s *Service) sweepBatch(ctx context.Context, tx *sql.Tx, batchID string) error {
+	if err := touchBatch(ctx, tx, batchID, s.now()); err != nil {
+		return err
+	}
+	return s.adoptParked(ctx, tx, batchID)
 }
 
 // adoptableBatches lists the batches that know the essay of a parked

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -209,14 +210,34 @@ func (b *syncBuffer) String() string {
 	return b.b.String()
 }
 
-// TestConcurrentAdoptersOnPostgres runs two sweeps over one parked result
-// in READ COMMITTED: the first reads it and pauses; the second adopts it
-// and commits; the first then deletes nothing and must not apply it again.
+// sweepOn runs Sweep's transaction for one batch (sweepBatch) on b, at
+// the level store.InTx uses. Sweep runs on the pool; a test that must watch
+// the transaction's server process runs it on one connection with this.
+func sweepOn(ctx context.Context, s *Service, b beginner, batchID string) error {
+	tx, err := b.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := s.sweepBatch(ctx, tx, batchID); err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	return tx.Commit()
+}
+
+// TestConcurrentAdoptersOnPostgres runs two adopters of one parked result
+// in READ COMMITTED: a sweep reads it and pauses; a second sweep of the
+// batch, on a watched connection, then waits for the batch the first holds
+// (or, were the batch not locked first, adopts the result and commits);
+// the first resumes and commits; the result is applied exactly once.
 func TestConcurrentAdoptersOnPostgres(t *testing.T) {
 	db, _ := storetest.Postgres(t, Schema())
 	f := newFixture(t, db)
-	var logs syncBuffer
-	f.svc.log = slog.New(slog.NewTextHandler(&logs, nil))
+	var firstLogs, secondLogs syncBuffer
+	f.svc.log = slog.New(slog.NewTextHandler(&firstLogs, nil))
+	// The second adopter is the same service with logs of its own, to
+	// tell which adopter applied the result.
+	secondSvc := *f.svc
+	secondSvc.log = slog.New(slog.NewTextHandler(&secondLogs, nil))
 	parkedButKnown(t, f)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -249,17 +270,34 @@ func TestConcurrentAdoptersOnPostgres(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("first sweep never read the parked result")
 	}
-	if err := f.svc.Sweep(ctx); err != nil {
-		t.Fatalf("second sweep: %v", err)
+
+	// A connection of its own, so that its backend can be watched.
+	conn, pid := storetest.WatchedConn(ctx, t, f.db.DB)
+	secondDone := make(chan error, 1)
+	wg.Go(func() { secondDone <- sweepOn(ctx, &secondSvc, conn, scBatch) })
+	ended, secondErr := storetest.EndedOrLocked(ctx, t, f.db.DB, pid, secondDone)
+	if ended {
+		t.Errorf("second sweep ended (err %v) while the first held the batch, want it to wait for the batch", secondErr)
 	}
 	release()
 	if err := <-first; err != nil {
 		t.Fatalf("first sweep: %v", err)
 	}
+	if !ended {
+		secondErr = <-secondDone
+	}
+	if secondErr != nil {
+		t.Fatalf("second sweep: %v", secondErr)
+	}
 
 	checkAdopted(t, f)
-	if n := strings.Count(logs.String(), `msg="parked result applied"`); n != 1 {
-		t.Errorf("parked result applied %d times, want 1\n%s", n, logs.String())
+	const applied = `msg="parked result applied"`
+	firstN, secondN := strings.Count(firstLogs.String(), applied), strings.Count(secondLogs.String(), applied)
+	if n := firstN + secondN; n != 1 {
+		t.Errorf("parked result applied %d times, want 1\nfirst:\n%s\nsecond:\n%s", n, firstLogs.String(), secondLogs.String())
+	}
+	if !ended && secondN != 0 {
+		t.Errorf("second sweep, which waited for the first, applied %d results, want 0\n%s", secondN, secondLogs.String())
 	}
 }
 
