@@ -159,14 +159,25 @@ func TestDrainKeepsUploadsHeldDuringIt(t *testing.T) {
 	}
 }
 
-// TestConcurrentDrainsApplyHeldUploadsOnce lets a whole sweep of the batch
-// run and commit between another sweep's read of the inbox and its delete:
-// both read the same held content and validation failure, and each must
-// still be applied once (one slot, one lowered expected count, one
-// completion).
+// TestConcurrentDrainsApplyHeldUploadsOnce runs a second sweep of the
+// batch from inside a first sweep's drain, between its read of the inbox
+// and its delete: both find the same held content and validation failure,
+// and each must still be applied once (one slot, one lowered expected
+// count, one completion). The second sweep runs beside the paused first
+// until it ends or waits for a lock; then the first commits. Since Sweep
+// locks the batch first, as the handlers do, the second waits for that
+// lock and, once the first has committed, finds nothing left to apply; a
+// sweep that took the inbox rows before the batch would instead apply them
+// all before the first resumed, and the first would apply nothing.
 func TestConcurrentDrainsApplyHeldUploadsOnce(t *testing.T) {
-	ctx := context.Background()
-	db, _ := storetest.Postgres(t, Schema())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	// Deferred in this order so that, if the test fails inside the hook,
+	// the cancel rolls back the paused sweep's transaction and ends the
+	// second sweep before the test waits for it.
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	db, dsn := storetest.Postgres(t, Schema())
 	h := newHarness(t, db)
 	h.must(registered("b1", 2))
 	if err := holdText(h, "t1"); err != nil {
@@ -175,16 +186,36 @@ func TestConcurrentDrainsApplyHeldUploadsOnce(t *testing.T) {
 	if err := holdCommitted(h, "b1", inboxFailure, "u9", validationFailed("b1", "u9")); err != nil {
 		t.Fatal(err)
 	}
-	fired, hookErr := onHeldRead(t, "b1", func() error { return h.svc.Sweep(ctx) })
+	second, pid := pinnedService(ctx, t, h.svc, dsn)
+	secondDone := make(chan error, 1)
+	var ended bool // the second sweep ended while the first was paused
+	fired, hookErr := onHeldRead(t, "b1", func() error {
+		// Not waited for here: the second sweep may need a lock the paused
+		// first holds.
+		wg.Go(func() { secondDone <- second.Sweep(ctx) })
+		var err error
+		ended, err = storetest.EndedOrLocked(ctx, t, h.db.DB, pid, secondDone)
+		return err
+	})
 
 	if err := h.svc.Sweep(ctx); err != nil {
-		t.Fatalf("sweep: %v", err)
+		t.Fatalf("first sweep: %v", err)
 	}
 	if !*fired {
 		t.Fatal("the sweep never read b1's inbox")
 	}
-	if *hookErr != nil {
-		t.Fatalf("sweep during the sweep: %v", *hookErr)
+	t.Logf("the second sweep ended before the first committed: %v", ended)
+	if ended {
+		// Sweep locks the batch first, as handlers do; a sweep that did not
+		// could deadlock with a handler.
+		t.Error("the second sweep did not wait for the batch the first held")
+	}
+	secondErr := *hookErr
+	if !ended {
+		secondErr = <-secondDone
+	}
+	if secondErr != nil {
+		t.Fatalf("second sweep: %v", secondErr)
 	}
 	if got := h.assigned(); len(got) != 1 || got["b1-e1"] != "t1" {
 		t.Errorf("assigned %v, want t1 in b1-e1 only", got)
@@ -221,6 +252,33 @@ func TestConcurrentDrainsApplyHeldUploadsOnce(t *testing.T) {
 	if ignored != 0 {
 		t.Errorf("%v held uploads applied twice and ignored", ignored)
 	}
+}
+
+// pinnedService returns a copy of svc, sharing its publisher and metrics,
+// whose database is a pool of one connection to dsn, and the server process
+// id of that connection. Sweep runs on its service's pool, not on one
+// *sql.Conn; pinning the pool to one connection lets EndedOrLocked watch a
+// whole, unchanged Sweep, as storetest.WatchedConn does for a handler.
+func pinnedService(ctx context.Context, t *testing.T, svc *Service, dsn string) (*Service, int) {
+	t.Helper()
+	db, err := store.OpenPostgres(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	// One connection, never closed for age or idleness, so every query of
+	// the copy runs on the process whose id is returned.
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	var pid int
+	if err := db.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	pinned := *svc
+	pinned.db = db
+	return &pinned, pid
 }
 
 // TestUploadAndFailureProvisionOnce interleaves, on one batch expecting

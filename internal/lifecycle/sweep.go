@@ -49,6 +49,12 @@ func (s *Service) Sweep(ctx context.Context) error {
 	}
 	for _, id := range batches {
 		err := store.InTx(ctx, s.db.DB, func(tx *sql.Tx) error {
+			// The batch first, as the handlers take it (lockBatch), so a
+			// sweep and a handler never wait for each other's locks in
+			// opposite order (a deadlock PostgreSQL breaks after a second).
+			if _, err := lockBatch(ctx, tx, id); err != nil {
+				return err
+			}
 			if err := s.drainInbox(ctx, tx, id); err != nil {
 				return err
 			}
