@@ -220,9 +220,13 @@ type essayOutcome struct {
 // phase run; with failRest, every essay of the run the event does not
 // name as successful fails (batch-level events are final). Outcomes for
 // essays that are not pending in the run are duplicates or stale: ignored.
+// It locks the batch first (lockBatch), so two results of one batch handled
+// at once (on different topics: CJ completed and failed, or essays keyed
+// apart) settle one after the other, and the second sees what the first
+// settled before it decides whether the phase is complete.
 func (s *Service) settle(ctx context.Context, tx *sql.Tx, topic, batchID string, p events.PhaseName,
 	outcomes map[string]essayOutcome, failRest bool) error {
-	b, err := loadBatch(ctx, tx, batchID)
+	b, err := lockBatch(ctx, tx, batchID)
 	if errors.Is(err, errNoBatch) {
 		s.ignored(ctx, topic, "result for an unknown batch; ignored", "batch_id", batchID, "phase", p)
 		return nil
