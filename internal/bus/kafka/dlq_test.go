@@ -7,6 +7,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,7 +17,9 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/google/uuid"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/hule-dev/hule/internal/bus"
 	"github.com/hule-dev/hule/internal/bus/kafka"
@@ -48,8 +51,16 @@ type dlqService struct {
 
 func newDLQService(t *testing.T) *dlqService {
 	t.Helper()
-	s := &dlqService{brokers: newCluster(t), db: storetest.SQLite(t), handled: map[string]bool{}}
-	cfg := testConfig(s.brokers, "", 1) // one partition: every dead letter shares a cursor
+	return newDLQServiceOn(t, newCluster(t))
+}
+
+// newDLQServiceOn is newDLQService on the cluster of brokers.
+func newDLQServiceOn(t *testing.T, brokers []string) *dlqService {
+	t.Helper()
+	s := &dlqService{brokers: brokers, db: storetest.SQLite(t), handled: map[string]bool{}}
+	// Topics the bus makes get one partition, so every dead letter shares a
+	// cursor unless the cluster was seeded with a wider dead-letter topic.
+	cfg := testConfig(s.brokers, "", 1)
 	pub, err := kafka.NewPublisher(cfg, testLogger())
 	if err != nil {
 		t.Fatal(err)
@@ -106,10 +117,17 @@ func (s *dlqService) wasHandled(id string) bool {
 	return s.handled[id]
 }
 
-// publish publishes one event of dlqTopic and returns its id.
+// publish publishes one event of dlqTopic with key batch-7 and returns its id.
 func (s *dlqService) publish(t *testing.T, n int) string {
 	t.Helper()
-	env := events.NewEnvelope(dlqTopic, "dlqtest", uuid.New(), dlqWork{BatchID: "batch-7", N: n})
+	return s.publishKey(t, "batch-7", n)
+}
+
+// publishKey publishes one event of dlqTopic whose batch id, and so whose
+// Kafka key, is key, and returns its id.
+func (s *dlqService) publishKey(t *testing.T, key string, n int) string {
+	t.Helper()
+	env := events.NewEnvelope(dlqTopic, "dlqtest", uuid.New(), dlqWork{BatchID: key, N: n})
 	err := store.InTx(context.Background(), s.db.DB, func(tx *sql.Tx) error {
 		return s.b.Publish(context.Background(), tx, bus.Event(env))
 	})
@@ -119,10 +137,31 @@ func (s *dlqService) publish(t *testing.T, n int) string {
 	return env.EventID.String()
 }
 
+// dlqCallTimeout bounds each ListDeadLetters and ReplayDeadLetters call of
+// these tests, so a read that never reaches its end offsets fails the test
+// at once instead of hanging it until go test's timeout.
+const dlqCallTimeout = 30 * time.Second
+
+// listDeadLetters is kafka.ListDeadLetters with a deadline.
+func listDeadLetters(t *testing.T, brokers []string, topic string) ([]bus.DeadLetter, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), dlqCallTimeout)
+	defer cancel()
+	return kafka.ListDeadLetters(ctx, brokers, topic)
+}
+
+// replayDeadLetters is kafka.ReplayDeadLetters with a deadline.
+func replayDeadLetters(t *testing.T, brokers []string, topic, id string) (kafka.Replayed, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), dlqCallTimeout)
+	defer cancel()
+	return kafka.ReplayDeadLetters(ctx, brokers, topic, id)
+}
+
 // list lists the pending dead letters of dlqTopic.
 func (s *dlqService) list(t *testing.T) []bus.DeadLetter {
 	t.Helper()
-	dls, err := kafka.ListDeadLetters(t.Context(), s.brokers, dlqTopic)
+	dls, err := listDeadLetters(t, s.brokers, dlqTopic)
 	if err != nil {
 		t.Fatalf("list dead letters: %v", err)
 	}
@@ -209,23 +248,22 @@ func assertListed(t *testing.T, got []bus.DeadLetter, ids ...string) {
 // records and the cursor after each step.
 func TestDeadLettersOnKafka(t *testing.T) {
 	s := newDLQService(t)
-	ctx := t.Context()
 
 	s.broken.Store(true)
 	e1, e2 := s.publish(t, 1), s.publish(t, 2)
 	assertListed(t, s.waitListed(t, e1, e2), e1, e2)
-	all, err := kafka.ListDeadLetters(ctx, s.brokers, "")
+	all, err := listDeadLetters(t, s.brokers, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	assertListed(t, all, e1, e2)
-	if none, err := kafka.ListDeadLetters(ctx, s.brokers, "test.none.v1"); err != nil || len(none) != 0 {
+	if none, err := listDeadLetters(t, s.brokers, "test.none.v1"); err != nil || len(none) != 0 {
 		t.Errorf("list of a topic without dead letters: got %v, %v; want none", dlIDs(none), err)
 	}
 
 	// The cause is fixed; replay the topic.
 	s.broken.Store(false)
-	r, err := kafka.ReplayDeadLetters(ctx, s.brokers, dlqTopic, "")
+	r, err := replayDeadLetters(t, s.brokers, dlqTopic, "")
 	if err != nil {
 		t.Fatalf("replay topic: %v", err)
 	}
@@ -258,7 +296,7 @@ func TestDeadLettersOnKafka(t *testing.T) {
 		{name: "nothing left", wantN: 0, wantAfter: []string{}},
 	}
 	for _, st := range steps {
-		r, err := kafka.ReplayDeadLetters(ctx, s.brokers, st.topic, st.id)
+		r, err := replayDeadLetters(t, s.brokers, st.topic, st.id)
 		if err != nil {
 			t.Fatalf("%s: replay: %v", st.name, err)
 		}
@@ -395,7 +433,7 @@ func TestDeadLetterWithoutUUID(t *testing.T) {
 	if err := cl.ProduceSync(ctx, rec).FirstErr(); err != nil {
 		t.Fatal(err)
 	}
-	dls, err := kafka.ListDeadLetters(ctx, brokers, "")
+	dls, err := listDeadLetters(t, brokers, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,7 +441,7 @@ func TestDeadLetterWithoutUUID(t *testing.T) {
 	if len(dls) != 1 || dls[0].ID != wantID || dls[0].Topic != topic || string(dls[0].Payload) != "{oops" {
 		t.Fatalf("listed %+v, want one dead letter %s of topic %s", dls, wantID, topic)
 	}
-	r, err := kafka.ReplayDeadLetters(ctx, brokers, "", wantID)
+	r, err := replayDeadLetters(t, brokers, "", wantID)
 	if err != nil || r.N != 1 {
 		t.Fatalf("replay: got %+v, %v; want 1 replayed", r, err)
 	}
@@ -411,7 +449,248 @@ func TestDeadLetterWithoutUUID(t *testing.T) {
 	if len(got) != 1 || string(got[0].Value) != "{oops" || string(got[0].Key) != "k" || header(got[0], "origin") != "elsewhere" {
 		t.Errorf("replayed records on %s: %v, want the dead letter's key, value and headers", topic, got)
 	}
-	if dls, err := kafka.ListDeadLetters(ctx, brokers, topic); err != nil || len(dls) != 0 {
+	if dls, err := listDeadLetters(t, brokers, topic); err != nil || len(dls) != 0 {
 		t.Errorf("after replay listed %v, %v; want none", dlIDs(dls), err)
 	}
+}
+
+// dlqPartitions is the partition count of the dead-letter topic of
+// TestDeadLettersOnKafkaPartitions.
+const dlqPartitions = 3
+
+// newPartitionedCluster starts a kfake broker as newCluster does, with the
+// dead-letter topic of dlqTopic made with dlqPartitions partitions before
+// the bus would make it with one. Every fetch request's MaxBytes is cut to
+// 1, so each response carries a single record batch (a broker returns at
+// least one): the partitions of a dead-letter read arrive in separate
+// polls, and each must be found done on its own.
+func newPartitionedCluster(t *testing.T) []string {
+	t.Helper()
+	c, err := kfake.NewCluster(
+		kfake.NumBrokers(1),
+		kfake.GroupMinSessionTimeout(100*time.Millisecond),
+		kfake.SeedTopics(dlqPartitions, dlqTopic+bus.DLQSuffix),
+	)
+	if err != nil {
+		t.Fatalf("start kfake: %v", err)
+	}
+	t.Cleanup(c.Close)
+	c.ControlKey(int16(kmsg.Fetch), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		if f, ok := req.(*kmsg.FetchRequest); ok {
+			f.MaxBytes = 1
+		}
+		return nil, nil, false // the broker answers the changed request
+	})
+	return c.ListenAddrs()
+}
+
+// keysOn returns n keys "batch-<i>" that a producer's key hashing (murmur2,
+// the default partitioner's) puts on partition p of a dead-letter topic of
+// dlqPartitions partitions.
+func keysOn(t *testing.T, p, n int) []string {
+	t.Helper()
+	part := kgo.StickyKeyPartitioner(nil).ForTopic(dlqTopic + bus.DLQSuffix)
+	var keys []string
+	for i := 0; len(keys) < n; i++ {
+		if i == 1000 {
+			t.Fatalf("no %d keys on partition %d among batch-0..batch-999", n, p)
+		}
+		k := "batch-" + strconv.Itoa(i)
+		if part.Partition(&kgo.Record{Key: []byte(k)}, dlqPartitions) == p {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// committedCursor returns the DLQGroup offsets committed for topic's partitions.
+func committedCursor(t *testing.T, brokers []string, topic string) map[int32]int64 {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), dlqCallTimeout)
+	defer cancel()
+	offs, err := kadm.NewClient(cl).FetchOffsets(ctx, kafka.DLQGroup)
+	if err != nil {
+		t.Fatalf("offsets of %s: %v", kafka.DLQGroup, err)
+	}
+	out := map[int32]int64{}
+	for p, o := range offs[topic] {
+		if o.Err == nil && o.At >= 0 {
+			out[p] = o.At
+		}
+	}
+	return out
+}
+
+// endOffsets returns the end offset of each partition of topic.
+func endOffsets(t *testing.T, brokers []string, topic string) map[int32]int64 {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), dlqCallTimeout)
+	defer cancel()
+	ends, err := kadm.NewClient(cl).ListEndOffsets(ctx, topic)
+	if err != nil {
+		t.Fatalf("end offsets of %s: %v", topic, err)
+	}
+	out := map[int32]int64{}
+	ends.Each(func(o kadm.ListedOffset) {
+		if o.Err != nil {
+			t.Errorf("end offset of %s/%d: %v", o.Topic, o.Partition, o.Err)
+		}
+		out[o.Partition] = o.Offset
+	})
+	return out
+}
+
+// copiesOnTopic counts the records of dlqTopic by UUID: the original event
+// plus one per replay.
+func copiesOnTopic(t *testing.T, brokers []string) map[string]int {
+	t.Helper()
+	n := map[string]int{}
+	for _, r := range readTopic(t, brokers, dlqTopic) {
+		n[header(r, kafka.UUIDHeader)]++
+	}
+	return n
+}
+
+// TestDeadLettersOnKafkaPartitions dead-letters events on several keys into
+// a dead-letter topic of three partitions and checks that the read and the
+// cursor work per partition: the listing is ordered by partition and
+// offset, a replay by id moves only the cursor of the partition it leads, a
+// replayed letter behind a pending one of its own partition stays listed,
+// and a replay of the topic leaves every partition's cursor at its end.
+func TestDeadLettersOnKafkaPartitions(t *testing.T) {
+	s := newDLQServiceOn(t, newPartitionedCluster(t))
+	dlqName := dlqTopic + bus.DLQSuffix
+	if ends := endOffsets(t, s.brokers, dlqName); len(ends) != dlqPartitions {
+		t.Fatalf("%s has partitions %v, want %d", dlqName, slices.Sorted(maps.Keys(ends)), dlqPartitions)
+	}
+
+	// Partition 0 gets one letter on each of two keys, partition 1 two
+	// letters on one key and one on another, partition 2 one letter.
+	k0, k1, k2 := keysOn(t, 0, 2), keysOn(t, 1, 2), keysOn(t, 2, 1)
+	plan := []string{k0[0], k1[0], k2[0], k1[1], k0[1], k1[0]}
+	wantPerPartition := map[int32]int{0: 2, 1: 3, 2: 1}
+	s.broken.Store(true)
+	keyOf := map[string]string{}
+	var ids []string
+	for i, k := range plan {
+		id := s.publishKey(t, k, i)
+		keyOf[id] = k
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	deadline := time.Now().Add(waitFor)
+	for {
+		got := dlIDs(s.list(t))
+		slices.Sort(got)
+		if slices.Equal(got, ids) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pending dead letters (sorted): got %v, want %v", got, ids)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	// The order the listing must have: the dead-letter topic's records by
+	// partition and offset, each event once.
+	recs := readTopic(t, s.brokers, dlqName)
+	slices.SortFunc(recs, func(a, b *kgo.Record) int {
+		return cmp.Or(cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.Offset, b.Offset))
+	})
+	byPartition := map[int32][]string{}
+	var want []string
+	for _, r := range recs {
+		id := header(r, kafka.UUIDHeader)
+		byPartition[r.Partition] = append(byPartition[r.Partition], id)
+		want = append(want, id)
+	}
+	if sorted := slices.Sorted(slices.Values(want)); !slices.Equal(sorted, ids) {
+		t.Fatalf("records on %s (sorted): %v, want each published event once: %v", dlqName, sorted, ids)
+	}
+	for p, n := range wantPerPartition {
+		if len(byPartition[p]) != n {
+			t.Fatalf("%s/%d holds %v, want %d dead letters (keys hash as the producer does)", dlqName, p, byPartition[p], n)
+		}
+	}
+	got := s.list(t)
+	if !slices.Equal(dlIDs(got), want) {
+		t.Fatalf("listed: got %v, want by partition and offset %v", dlIDs(got), want)
+	}
+	for i, dl := range got {
+		if dl.Offset != recs[i].Offset {
+			t.Errorf("%s offset: got %d, want %d", dl.ID, dl.Offset, recs[i].Offset)
+		}
+		if k := dl.Metadata[bus.MetaPartitionKey]; k != keyOf[dl.ID] {
+			t.Errorf("%s partition key: got %q, want %q", dl.ID, k, keyOf[dl.ID])
+		}
+	}
+
+	s.broken.Store(false)
+	a, b := byPartition[0], byPartition[1]
+	without := func(ids []string, drop string) []string {
+		return slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == drop })
+	}
+	steps := []struct {
+		name       string
+		topic, id  string
+		wantN      int
+		wantListed []string        // ids the replay reports as still listed
+		wantAfter  []string        // pending ids after the replay
+		wantCursor map[int32]int64 // committed DLQGroup offsets after the replay
+		wantCopies map[string]int  // records on dlqTopic of some ids after the replay
+	}{
+		{
+			name: "first of partition 0: its cursor moves", topic: dlqTopic, id: a[0], wantN: 1,
+			wantAfter:  without(want, a[0]),
+			wantCursor: map[int32]int64{0: 1},
+			wantCopies: map[string]int{a[0]: 2, a[1]: 1},
+		},
+		{
+			name: "second of partition 1, any topic: replayed, still listed", id: b[1], wantN: 1, wantListed: []string{b[1]},
+			wantAfter:  without(want, a[0]),
+			wantCursor: map[int32]int64{0: 1},
+			wantCopies: map[string]int{b[0]: 1, b[1]: 2, b[2]: 1},
+		},
+		{
+			name: "topic: the rest", topic: dlqTopic, wantN: len(want) - 1,
+			wantAfter:  []string{},
+			wantCursor: endOffsets(t, s.brokers, dlqName),
+			wantCopies: map[string]int{a[0]: 2, a[1]: 2, b[0]: 2, b[1]: 3, b[2]: 2, byPartition[2][0]: 2},
+		},
+	}
+	for _, st := range steps {
+		r, err := replayDeadLetters(t, s.brokers, st.topic, st.id)
+		if err != nil {
+			t.Fatalf("%s: replay: %v", st.name, err)
+		}
+		if r.N != st.wantN || !slices.Equal(r.Listed, st.wantListed) {
+			t.Errorf("%s: replay got %+v, want %d replayed, listed %v", st.name, r, st.wantN, st.wantListed)
+		}
+		if got := dlIDs(s.list(t)); !slices.Equal(got, st.wantAfter) {
+			t.Errorf("%s: pending after: got %v, want %v", st.name, got, st.wantAfter)
+		}
+		if got := committedCursor(t, s.brokers, dlqName); !maps.Equal(got, st.wantCursor) {
+			t.Errorf("%s: cursor of %s: got %v, want %v", st.name, dlqName, got, st.wantCursor)
+		}
+		copies := copiesOnTopic(t, s.brokers)
+		for id, n := range st.wantCopies {
+			if copies[id] != n {
+				t.Errorf("%s: %s has %d record(s) on %s, want %d", st.name, id, copies[id], dlqTopic, n)
+			}
+		}
+	}
+	if ends := endOffsets(t, s.brokers, dlqName); !maps.Equal(ends, map[int32]int64{0: 2, 1: 3, 2: 1}) {
+		t.Errorf("end offsets of %s: got %v, want the 2, 3 and 1 dead letters", dlqName, ends)
+	}
+	s.waitHandled(t, ids...)
 }
