@@ -220,13 +220,14 @@ type essayOutcome struct {
 // phase run; with failRest, every essay of the run the event does not
 // name as successful fails (batch-level events are final). Outcomes for
 // essays that are not pending in the run are duplicates or stale: ignored.
-// It locks the batch first (lockBatch), so two results of one batch handled
-// at once (on different topics: CJ completed and failed, or essays keyed
-// apart) settle one after the other, and the second sees what the first
-// settled before it decides whether the phase is complete.
+// It does not lock the batch: on PostgreSQL topics one subscriber
+// transaction handles results of several batches, and a batch lock taken
+// per result would let two routes lock two batches in opposite order. Two
+// results of one batch settled at once on different topics may each leave
+// the report to the other; Sweep reports such a run.
 func (s *Service) settle(ctx context.Context, tx *sql.Tx, topic, batchID string, p events.PhaseName,
 	outcomes map[string]essayOutcome, failRest bool) error {
-	b, err := lockBatch(ctx, tx, batchID)
+	b, err := loadBatch(ctx, tx, batchID)
 	if errors.Is(err, errNoBatch) {
 		s.ignored(ctx, topic, "result for an unknown batch; ignored", "batch_id", batchID, "phase", p)
 		return nil

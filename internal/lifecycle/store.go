@@ -28,13 +28,16 @@ type lbatch struct {
 var errNoBatch = errors.New("no such batch")
 
 // lockBatch is loadBatch after a write to the batch's row, which on
-// PostgreSQL takes the row's lock: the handlers that decide on a batch as a
-// whole (assigning a text, recording a validation failure that lowers the
-// expected count, settling a phase's results) then decide one after the
-// other, never each on a snapshot without the other's write, which left
-// the batch unprovisioned or a phase unreported until Sweep. These
-// handlers and the sweeps lock the batch before its other rows, so none of
-// them waits for another in the opposite order. It returns errNoBatch like
+// PostgreSQL takes the row's lock: the handlers that decide on a batch's
+// uploads as a whole (assigning a text, recording a validation failure
+// that lowers the expected count) then decide one after the other, never
+// each on a snapshot without the other's write, which left the batch
+// unprovisioned until Sweep. Under REPEATABLE READ (PostgreSQL topics) the
+// later one fails with a serialization error and the bus runs it again.
+// The sweeps lock the batch first too, so a sweep and a handler never wait
+// for each other in opposite order; a subscriber transaction that handles
+// uploads of several batches can still meet another in opposite order,
+// which PostgreSQL detects and the bus retries. It returns errNoBatch like
 // loadBatch.
 func lockBatch(ctx context.Context, tx *sql.Tx, id string) (*lbatch, error) {
 	if _, err := tx.ExecContext(ctx, `UPDATE lifecycle_batches SET provisioned = provisioned WHERE batch_id = $1`, id); err != nil {

@@ -73,7 +73,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 	for i := 0; i+1 < len(runs); i += 2 {
 		batchID, phase := runs[i], runs[i+1]
 		err := store.InTx(ctx, s.db.DB, func(tx *sql.Tx) error {
-			b, err := lockBatch(ctx, tx, batchID) // as settle does
+			b, err := lockBatch(ctx, tx, batchID) // the batch first, as in every sweep transaction
 			if err != nil {
 				return err
 			}
