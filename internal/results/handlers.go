@@ -64,6 +64,9 @@ func (s *Service) handleRegistered(ctx context.Context, tx *sql.Tx, ev events.Ra
 	if err := ensureBatch(ctx, tx, d.EntityID, d.UserID, at); err != nil {
 		return err
 	}
+	if err := touchBatch(ctx, tx, d.EntityID, at); err != nil { // the lock, before the read
+		return err
+	}
 	before, err := loadBatch(ctx, tx, d.EntityID)
 	if err != nil {
 		return err

@@ -107,11 +107,13 @@ func ensureBatch(ctx context.Context, q queryer, id, userID string, at time.Time
 	return nil
 }
 
-// touchBatch moves the batch's updated_at forward to at. It writes the row
-// even when at is older, because the write is also the batch's lock: every
-// handler touches the batch before it reads what it will judge the batch
-// by, so two handlers of one batch never decide on snapshots that each lack
-// the other's write. Without it, on PostgreSQL topics (REPEATABLE READ) an
+// touchBatch moves the batch's updated_at forward to at (the zero time
+// leaves it). It writes the row even when at is older, because the write is
+// also the batch's lock: the handlers that judge the batch (begin, and
+// registration) touch it before they read what they judge it by, so two
+// handlers of one batch never decide on snapshots that each lack the
+// other's write (under REPEATABLE READ the later one fails with a
+// serialization error and the bus runs it again). Without it, on PostgreSQL topics (REPEATABLE READ) an
 // out-of-order event's handler took no lock, and the handler of the last
 // result and that of the pipeline's completion could each see the other's
 // part missing: results ready was then never announced.

@@ -52,12 +52,13 @@ func (s *Service) Sweep(ctx context.Context) error {
 }
 
 // sweepBatch is Sweep's work on one batch, in tx. It locks the batch
-// first, as every handler does (begin), so a sweep and a handler never wait
-// for each other's locks in opposite order (a deadlock PostgreSQL breaks
-// after a second). adoptParked finishes the batch for every result it
-// applies.
+// first, as the handlers that adopt parked results do (begin), so a sweep
+// and a handler never wait for each other's locks in opposite order (a
+// deadlock PostgreSQL breaks after a second); the zero time leaves the
+// batch's updated_at, which tells of events, not of sweeps. adoptParked
+// finishes the batch for every result it applies.
 func (s *Service) sweepBatch(ctx context.Context, tx *sql.Tx, batchID string) error {
-	if err := touchBatch(ctx, tx, batchID, s.now()); err != nil {
+	if err := touchBatch(ctx, tx, batchID, time.Time{}); err != nil {
 		return err
 	}
 	return s.adoptParked(ctx, tx, batchID)
