@@ -2,6 +2,7 @@ package events
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"reflect"
 
@@ -147,23 +148,35 @@ func MustObject(v any) Object {
 
 // Decode decodes the object into v. The shapes hule defines for free-form
 // objects, such as *CJProcessingSummary, are filled by the contract codec,
-// several times faster than the json library on a summary's long id lists
-// (errors are then *DecodeError or *ValidationError); anything else goes to
-// the json library, which knows Unmarshalers, time strings and the like.
+// several times faster than the json library on a summary's long id lists;
+// what the codec refuses as a value of the shape (a null count, a null in
+// a list) is given to the json library, which is more lenient, so that a
+// producer's free-form object is refused only when neither takes it.
+// Anything else goes to the json library, which knows Unmarshalers, time
+// strings and the like.
 func (o Object) Decode(v any) error {
 	b := []byte(o)
 	if len(b) == 0 {
 		b = []byte("{}")
 	}
 	if _, ok := v.(codecObject); ok {
-		return decodeInto("", "", b, reflect.ValueOf(v))
+		pv := reflect.ValueOf(v)
+		err := decodeInto("", "", b, pv)
+		var verr *ValidationError
+		if !errors.As(err, &verr) {
+			return err
+		}
+		pv.Elem().SetZero()
+		if json.Unmarshal(b, v) != nil {
+			return err // the codec's error names the field
+		}
+		return nil
 	}
 	return json.Unmarshal(b, v)
 }
 
 // codecObject marks the pointer types Object.Decode fills through the
-// codec: structs of plain fields the codec decodes exactly as the json
-// library would.
+// codec first: structs of plain fields (numbers, strings, lists of them).
 type codecObject interface{ codecObject() }
 
 // MarshalJSON implements json.Marshaler.

@@ -19,8 +19,10 @@ func TestObjectDecodeMatchesJSONLibrary(t *testing.T) {
 		`{"total_essays":3,"successful":2,"failed":1,"successful_essay_ids":["a","b\u00e9"],"failed_essay_ids":["c"],"processing_time_seconds":1.5}`,
 		`{"successful_essay_ids":[],"unknown":{"nested":[1,2,{"x":null}]},"total_essays":0}`,
 		`{"failed_essay_ids":["x\"y","\\u"],"processing_time_seconds":-2e-3}`,
-		// A free-form object: a producer may write null for a list.
+		// A free-form object: a producer may write null for a list, a
+		// count or an id, which the json library takes.
 		`{"successful_essay_ids":null,"failed_essay_ids":null,"total_essays":1}`,
+		`{"total_essays":null,"processing_time_seconds":null,"successful_essay_ids":["a",null]}`,
 		` { "total_essays" : 7 , "successful_essay_ids" : [ "a" , "b" ] } `,
 	}
 	for _, in := range tests {
