@@ -4,7 +4,10 @@
 // drives a comprehensive pipeline of generated essays through the HTTP API
 // with the offline judge, and measures what the run cost: essays per
 // second, time per phase from the events on the bus, events per second and
-// the peak memory of each process as the kernel counted it.
+// the peak memory of each process as the kernel counted it. With several
+// batches at once (several teachers' classes) it also counts what they
+// cost each other: the bus's retries of handlers that failed transiently
+// and PostgreSQL's deadlocks.
 package bench
 
 import (
@@ -20,7 +23,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/hule-dev/hule/internal/client"
 	"github.com/hule-dev/hule/internal/cluster"
@@ -51,8 +57,12 @@ const DefaultDB = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 // Options configure one benchmark run. Zero values take the defaults
 // named per field.
 type Options struct {
-	// Essays is the batch size (required, at least 1).
+	// Essays is the number of essays in all (required, at least 1).
 	Essays int
+	// Batches splits the essays into this many batches of sizes as even
+	// as possible, registered, uploaded and run at the same time (default
+	// 1; at most Essays).
+	Batches int
 	// Mode is ModeEmbedded (default) or ModeDistributed.
 	Mode string
 	// Bus is the distributed mode's bus: BusKafka (default) or BusPostgres.
@@ -84,26 +94,36 @@ type Report struct {
 	Mode     string `json:"mode"`
 	Bus      string `json:"bus"`
 	Pipeline string `json:"pipeline"`
-	Essays   int    `json:"essays"`
-	Seed     uint64 `json:"seed"`
+	// Essays counts the essays of every batch.
+	Essays int    `json:"essays"`
+	Seed   uint64 `json:"seed"`
+	// Batches is the number of batches run at the same time.
+	Batches int `json:"batches"`
 	// Words is the total word count of the generated essays.
 	Words int `json:"words"`
-	// Status is the run's final status (completed_successfully...).
+	// Status is the run's final status (completed_successfully...); with
+	// several batches, the first batch's that is not completed_successfully.
 	Status string `json:"status"`
 	// SetupSeconds is the time to start every process until ready.
 	SetupSeconds float64 `json:"setup_seconds"`
 	// UploadSeconds is the time to upload every essay (HTTP), and
 	// ReadySeconds the time from upload start to the accepted pipeline
-	// request (the content provisioned).
+	// request (the content provisioned); with several batches, until the
+	// last batch's.
 	UploadSeconds float64 `json:"upload_seconds"`
 	ReadySeconds  float64 `json:"ready_seconds"`
-	// RunSeconds is from upload start to the run's end as lifecycle
+	// RunSeconds is from upload start to the (last) run's end as lifecycle
 	// recorded it; EssaysPerSecond is Essays / RunSeconds.
 	RunSeconds      float64 `json:"run_seconds"`
 	EssaysPerSecond float64 `json:"essays_per_second"`
-	Phases          []Phase `json:"phases"`
+	// Phases are the phases over every batch: see Phase.
+	Phases []Phase `json:"phases"`
+	// Runs is each batch's run, in the order of the split.
+	Runs []BatchRun `json:"runs"`
+	// Contention is what the handlers met in each other's way.
+	Contention Contention `json:"contention"`
 	// Events counts the events published on the bus from upload start to
-	// the run's end, EventsPerSecond per second of that span.
+	// the (last) run's end, EventsPerSecond per second of that span.
 	Events          int     `json:"events"`
 	EventsPerSecond float64 `json:"events_per_second"`
 	// Topics counts those events per topic.
@@ -119,7 +139,10 @@ type Report struct {
 	Schema string `json:"schema,omitempty"`
 }
 
-// Phase is one phase of the pipeline as seen on the bus.
+// Phase is one phase of the pipeline as seen on the bus. Over several
+// batches the essays add up, the phase starts with any batch's first
+// request and lasts until the last batch's outcome, and the per-essay
+// percentiles are over the essays of every batch.
 type Phase struct {
 	Name string `json:"name"`
 	// Done and Failed count the essays of the phase's outcome.
@@ -139,6 +162,25 @@ type Phase struct {
 	P50       float64 `json:"p50_seconds"`
 	P99       float64 `json:"p99_seconds"`
 	Max       float64 `json:"max_seconds"`
+}
+
+// BatchRun is one batch's pipeline run. Its times are from the upload
+// start, which all batches share.
+type BatchRun struct {
+	BatchID       string `json:"batch_id"`
+	CorrelationID string `json:"correlation_id"`
+	Essays        int    `json:"essays"`
+	// Status is the run's final status.
+	Status string `json:"status"`
+	// UploadSeconds is when its last essay was uploaded, ReadySeconds when
+	// its pipeline request was accepted, RunSeconds when its run ended.
+	UploadSeconds float64 `json:"upload_seconds"`
+	ReadySeconds  float64 `json:"ready_seconds"`
+	RunSeconds    float64 `json:"run_seconds"`
+	// Phases are the batch's own phases.
+	Phases []Phase `json:"phases"`
+	// end is the run's end as lifecycle recorded it.
+	end time.Time
 }
 
 // Process is one process of the run and its peak resident memory.
@@ -182,6 +224,12 @@ const uploadChunk = 50
 func (o *Options) defaults() error {
 	if o.Essays < 1 {
 		return fmt.Errorf("essays: %d, want at least 1", o.Essays)
+	}
+	if o.Batches == 0 {
+		o.Batches = 1
+	}
+	if o.Batches < 1 || o.Batches > o.Essays {
+		return fmt.Errorf("batches: %d, want 1 to the number of essays (%d)", o.Batches, o.Essays)
 	}
 	if o.Mode == "" {
 		o.Mode = ModeEmbedded
@@ -239,8 +287,12 @@ func Pipeline(ctx context.Context, o Options) (rep *Report, err error) {
 		return nil, err
 	}
 	r := &run{o: o, rep: &Report{Mode: o.Mode, Pipeline: client.PipelineComprehensive, Essays: o.Essays, Seed: o.Seed,
-		Topics: map[string]int{}}}
+		Batches: o.Batches, Topics: map[string]int{}}}
+	// The batches log from goroutines of their own: one line at a time.
+	var logMu sync.Mutex
 	r.logf = func(format string, args ...any) {
+		logMu.Lock()
+		defer logMu.Unlock()
 		fmt.Fprintf(o.Progress, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
 	}
 	r.rep.LoadAverage[0] = loadAverage()
@@ -295,11 +347,13 @@ func Pipeline(ctx context.Context, o Options) (rep *Report, err error) {
 		}
 	})
 
+	// One generation split in parts: every text differs from every other,
+	// across batches too, and one batch is exactly the essays of before.
 	essays := Essays(o.Essays, o.Seed)
-	files := Files(essays)
 	for _, e := range essays {
 		r.rep.Words += e.Words
 	}
+	parts := split(essays, o.Batches)
 
 	setup := time.Now()
 	switch o.Mode {
@@ -321,18 +375,46 @@ func Pipeline(ctx context.Context, o Options) (rep *Report, err error) {
 	r.rep.SetupSeconds = time.Since(setup).Seconds()
 	r.logf("%d process(es) ready in %.1fs", len(r.c.Procs()), r.rep.SetupSeconds)
 
-	start, end, corr, err := r.drive(ctx, files)
+	// Contention is counted from before the batches are registered to
+	// the last run's end: the counters now, then after the runs.
+	retriesBefore, err := r.retries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var deadlocksBefore int64
+	if o.Mode == ModeDistributed {
+		if r.rep.Contention.Database, deadlocksBefore, err = pgDeadlocks(ctx, o.DB); err != nil {
+			return nil, err
+		}
+	}
+
+	start, end, corrs, err := r.drive(ctx, parts)
 	if err != nil {
 		return nil, err
 	}
 	r.rep.LoadAverage[1] = loadAverage()
 	r.rep.RunSeconds = end.Sub(start).Seconds()
 	r.rep.EssaysPerSecond = float64(o.Essays) / r.rep.RunSeconds
+	retriesAfter, err := r.retries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.rep.Contention.Retries, r.rep.Contention.RetriesByGroup = retryDelta(retriesBefore, retriesAfter)
 
 	if err := r.stop(ctx); err != nil {
 		return nil, err
 	}
-	if err := r.measureEvents(ctx, corr, start, end); err != nil {
+	if o.Mode == ModeDistributed {
+		// After the services stopped: a backend flushes its statistics
+		// when its connection closes, so none are left pending.
+		_, after, err := pgDeadlocks(ctx, o.DB)
+		if err != nil {
+			return nil, err
+		}
+		d := after - deadlocksBefore
+		r.rep.Contention.Deadlocks = &d
+	}
+	if err := r.measureEvents(ctx, corrs, start, end); err != nil {
 		return nil, err
 	}
 	if r.rep.Status != client.StatusCompletedSuccessfully {
@@ -449,60 +531,146 @@ func (r *run) waitReady(ctx context.Context) error {
 	return nil
 }
 
-// drive registers the batch, uploads the essays, requests the pipeline
-// and waits for the run to end. It returns the upload start, the run's
-// end as lifecycle recorded it, and the run's correlation id.
-func (r *run) drive(ctx context.Context, files []client.File) (start, end time.Time, corr string, err error) {
+// drive registers a batch per part, then uploads them all at once from
+// one upload start; each batch's pipeline is requested when its content
+// is ready, and drive waits until every run has ended. It returns the
+// upload start, the last run's end as lifecycle recorded it, and the
+// runs' correlation ids in the order of parts.
+func (r *run) drive(ctx context.Context, parts [][]Essay) (start, end time.Time, corrs []string, err error) {
 	cl, err := client.New("http://"+r.front.Addr, r.token)
 	if err != nil {
-		return start, end, "", err
+		return start, end, nil, err
 	}
-	reg, err := cl.CreateBatch(ctx, client.NewBatch{CourseCode: "ENG5", ExpectedEssayCount: len(files),
-		Name: fmt.Sprintf("bench %d essays (seed %d)", len(files), r.o.Seed)})
-	if err != nil {
-		return start, end, "", fmt.Errorf("register batch: %w", err)
+	k := len(parts)
+	// name tells the batches apart in the progress and errors; one batch
+	// keeps the words of before.
+	name := func(i int) string {
+		if k == 1 {
+			return ""
+		}
+		return fmt.Sprintf("batch %d/%d: ", i+1, k)
 	}
-	r.logf("batch %s: uploading %d essays (%d words)", reg.BatchID, len(files), r.rep.Words)
+	ids := make([]string, k)
+	g, gctx := errgroup.WithContext(ctx)
+	for i, part := range parts {
+		g.Go(func() error {
+			title := fmt.Sprintf("bench %d essays (seed %d)", len(part), r.o.Seed)
+			if k > 1 {
+				title = fmt.Sprintf("bench batch %d of %d, %d essays (seed %d)", i+1, k, len(part), r.o.Seed)
+			}
+			reg, err := cl.CreateBatch(gctx, client.NewBatch{CourseCode: "ENG5", ExpectedEssayCount: len(part), Name: title})
+			if err != nil {
+				return fmt.Errorf("%sregister batch: %w", name(i), err)
+			}
+			ids[i] = reg.BatchID
+			words := 0
+			for _, e := range part {
+				words += e.Words
+			}
+			as := ""
+			if k > 1 {
+				as = fmt.Sprintf(" as batch %d/%d", i+1, k)
+			}
+			r.logf("batch %s: uploading %d essays (%d words)%s", reg.BatchID, len(part), words, as)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return start, end, nil, err
+	}
 
 	ctx, cancel := context.WithTimeout(ctx, r.o.Timeout)
 	defer cancel()
 	start = time.Now()
+	runs := make([]BatchRun, k)
+	g, gctx = errgroup.WithContext(ctx)
+	for i, part := range parts {
+		g.Go(func() error {
+			runs[i] = BatchRun{BatchID: ids[i], Essays: len(part)}
+			if err := r.driveBatch(gctx, cl, &runs[i], Files(part), start, name(i)); err != nil {
+				return fmt.Errorf("%s%w", name(i), err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return start, end, nil, err
+	}
+
+	r.rep.Runs = runs
+	r.rep.Status = client.StatusCompletedSuccessfully
+	for _, b := range runs {
+		if b.Status != client.StatusCompletedSuccessfully && r.rep.Status == client.StatusCompletedSuccessfully {
+			r.rep.Status = b.Status
+		}
+		r.rep.UploadSeconds = max(r.rep.UploadSeconds, b.UploadSeconds)
+		r.rep.ReadySeconds = max(r.rep.ReadySeconds, b.ReadySeconds)
+		corrs = append(corrs, b.CorrelationID)
+		if b.end.After(end) {
+			end = b.end
+		}
+	}
+	return start, end, corrs, nil
+}
+
+// driveBatch uploads one batch's files, requests its pipeline when its
+// content is ready and waits for the run to end, filling in b with times
+// from start; prefix names the batch in the progress.
+func (r *run) driveBatch(ctx context.Context, cl *client.Client, b *BatchRun, files []client.File, start time.Time, prefix string) error {
 	accepted := 0
 	for chunk := range slices.Chunk(files, uploadChunk) {
-		up, err := cl.UploadEssays(ctx, reg.BatchID, chunk)
+		up, err := cl.UploadEssays(ctx, b.BatchID, chunk)
 		if err != nil {
-			return start, end, "", fmt.Errorf("upload: %w", err)
+			return fmt.Errorf("upload: %w", err)
 		}
 		accepted += up.Accepted
 		for _, f := range up.Files {
 			if f.Status != client.UploadAccepted && f.Error != nil {
-				return start, end, "", fmt.Errorf("upload: %s refused: %s (%s)", f.FileName, f.Error.Message, f.Error.Code)
+				return fmt.Errorf("upload: %s refused: %s (%s)", f.FileName, f.Error.Message, f.Error.Code)
 			}
 		}
 	}
 	if accepted != len(files) {
-		return start, end, "", fmt.Errorf("upload: %d of %d essays accepted", accepted, len(files))
+		return fmt.Errorf("upload: %d of %d essays accepted", accepted, len(files))
 	}
-	r.rep.UploadSeconds = time.Since(start).Seconds()
+	b.UploadSeconds = time.Since(start).Seconds()
 
-	acc, err := cl.RequestWhenReady(ctx, reg.BatchID, client.PipelineComprehensive, 50*time.Millisecond)
+	acc, err := cl.RequestWhenReady(ctx, b.BatchID, client.PipelineComprehensive, 50*time.Millisecond)
 	if err != nil {
-		return start, end, "", fmt.Errorf("request pipeline: %w", err)
+		return fmt.Errorf("request pipeline: %w", err)
 	}
-	r.rep.ReadySeconds = time.Since(start).Seconds()
-	r.logf("uploaded in %.1fs; %s pipeline requested at %.1fs (correlation id %s)",
-		r.rep.UploadSeconds, client.PipelineComprehensive, r.rep.ReadySeconds, acc.CorrelationID)
+	b.ReadySeconds = time.Since(start).Seconds()
+	b.CorrelationID = acc.CorrelationID
+	r.logf("%suploaded in %.1fs; %s pipeline requested at %.1fs (correlation id %s)",
+		prefix, b.UploadSeconds, client.PipelineComprehensive, b.ReadySeconds, acc.CorrelationID)
 
 	// The run's end is the server's, so the polling interval does not
 	// blur the measurement.
-	runState, err := cl.WaitRun(ctx, reg.BatchID, acc.CorrelationID, 250*time.Millisecond)
+	runState, err := cl.WaitRun(ctx, b.BatchID, acc.CorrelationID, 250*time.Millisecond)
 	if err != nil {
-		return start, end, "", err
+		return err
 	}
-	r.rep.Status = runState.FinalStatus
-	end = *runState.FinishedAt
-	r.logf("run ended %s after %.1fs", runState.FinalStatus, end.Sub(start).Seconds())
-	return start, end, acc.CorrelationID, nil
+	b.Status = runState.FinalStatus
+	b.end = *runState.FinishedAt
+	b.RunSeconds = b.end.Sub(start).Seconds()
+	r.logf("%srun ended %s after %.1fs", prefix, runState.FinalStatus, b.RunSeconds)
+	return nil
+}
+
+// split cuts xs into k consecutive parts whose lengths differ by at most
+// one, the longer ones first (1 <= k <= len(xs)).
+func split[T any](xs []T, k int) [][]T {
+	parts := make([][]T, 0, k)
+	size, extra := len(xs)/k, len(xs)%k
+	for i := range k {
+		n := size
+		if i < extra {
+			n++
+		}
+		parts = append(parts, xs[:n:n])
+		xs = xs[n:]
+	}
+	return parts
 }
 
 // stop reads each process's peak memory and stops it with SIGTERM, the
@@ -552,9 +720,9 @@ func serviceNames(args []string) []string {
 	return out
 }
 
-// measureEvents reads every event the run published and fills in the
-// phases and the event counts.
-func (r *run) measureEvents(ctx context.Context, corr string, start, end time.Time) error {
+// measureEvents reads every event the runs published and fills in the
+// phases, each batch's and over all, and the event counts.
+func (r *run) measureEvents(ctx context.Context, corrs []string, start, end time.Time) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	var msgs []message
@@ -570,11 +738,14 @@ func (r *run) measureEvents(ctx context.Context, corr string, start, end time.Ti
 	if err != nil {
 		return fmt.Errorf("read the events of the run: %w", err)
 	}
-	a, err := analyze(msgs, corr, start, end)
+	a, err := analyzeRuns(msgs, corrs, start, end)
 	if err != nil {
 		return err
 	}
 	r.rep.Phases, r.rep.Events, r.rep.Topics = a.phases, a.events, a.topics
+	for i := range r.rep.Runs {
+		r.rep.Runs[i].Phases = a.runs[i]
+	}
 	r.rep.EventsPerSecond = float64(a.events) / end.Sub(start).Seconds()
 	return nil
 }

@@ -171,9 +171,19 @@ var phaseTopics = []struct {
 
 // analysis is what analyze found.
 type analysis struct {
+	// phases are the phases over every run analyzed (see analyzeRuns).
 	phases []Phase
+	// runs holds, per correlation id in the order given, its own phases.
+	runs   [][]Phase
 	events int
 	topics map[string]int
+}
+
+// timed is one event of a run: when it was published and the fields the
+// analysis reads.
+type timed struct {
+	at   time.Time
+	data eventData
 }
 
 // analyze measures the run of correlation id corr from the messages of
@@ -181,12 +191,27 @@ type analysis struct {
 // duration and per-essay latencies. Duplicate deliveries (the same event
 // id twice) are counted once.
 func analyze(msgs []message, corr string, start, end time.Time) (analysis, error) {
+	return analyzeRuns(msgs, []string{corr}, start, end)
+}
+
+// analyzeRuns measures the runs of the correlation ids corrs (one per
+// batch, run at the same time) like analyze measures one, and merges their
+// phases: the essays done and failed add up; a phase starts with the
+// first request of any run and lasts until the last run's outcome of it;
+// the per-essay percentiles are over the essays of every run, each essay
+// timed from its own run's request. With one run the merged phases are
+// that run's.
+func analyzeRuns(msgs []message, corrs []string, start, end time.Time) (analysis, error) {
 	a := analysis{topics: map[string]int{}}
-	type timed struct {
-		at   time.Time
-		data eventData
+	index := make(map[string]int, len(corrs))
+	for i, c := range corrs {
+		index[c] = i
 	}
-	byTopic := map[string][]timed{}
+	// byRun[i] holds the events of corrs[i] by topic.
+	byRun := make([]map[string][]timed, len(corrs))
+	for i := range byRun {
+		byRun[i] = map[string][]timed{}
+	}
 	seen := map[string]bool{}
 	for _, m := range msgs {
 		var env envelope
@@ -203,7 +228,8 @@ func analyze(msgs []message, corr string, start, end time.Time) (analysis, error
 			a.events++
 			a.topics[m.topic]++
 		}
-		if env.CorrelationID != corr {
+		i, ok := index[env.CorrelationID]
+		if !ok {
 			continue
 		}
 		var d eventData
@@ -212,81 +238,143 @@ func analyze(msgs []message, corr string, start, end time.Time) (analysis, error
 				return a, fmt.Errorf("decode %s: %w", m.topic, err)
 			}
 		}
-		byTopic[m.topic] = append(byTopic[m.topic], timed{at: at, data: d})
+		byRun[i][m.topic] = append(byRun[i][m.topic], timed{at: at, data: d})
 	}
 
-	outcomes := map[string]timed{}
-	for _, o := range byTopic[events.TopicELSBatchPhaseOutcome] {
-		outcomes[o.data.PhaseName] = o
-	}
+	a.runs = make([][]Phase, len(corrs))
 	for _, pt := range phaseTopics {
-		reqs := byTopic[pt.request]
-		out, done := outcomes[string(pt.phase)]
-		if len(reqs) == 0 && !done {
-			continue // the pipeline skipped the phase
+		merged := Phase{Name: string(pt.phase)}
+		var first, last time.Time
+		var lat []float64
+		found := false
+		for i, byTopic := range byRun {
+			pm, ok := measurePhase(byTopic, pt.phase, pt.request, pt.result)
+			if !ok {
+				continue // the pipeline skipped the phase
+			}
+			found = true
+			a.runs[i] = append(a.runs[i], pm.phase(start))
+			merged.Done += pm.done
+			merged.Failed += pm.failed
+			if !pm.first.IsZero() && (first.IsZero() || pm.first.Before(first)) {
+				first = pm.first
+			}
+			if !pm.outcome.IsZero() && pm.outcome.After(last) {
+				last = pm.outcome
+			}
+			lat = append(lat, pm.latencies...)
 		}
-		p := Phase{Name: string(pt.phase)}
-		// The phase starts with its first request. Per essay, the first
-		// request and the first result count (spellcheck asks per essay,
-		// NLP once for the batch), so a redelivery does not stretch it.
-		first := time.Time{}
-		reqAt := map[string]time.Time{}
-		var batchReq time.Time
-		for _, q := range reqs {
-			if first.IsZero() || q.at.Before(first) {
-				first = q.at
-			}
-			if pt.phase == events.PhaseNameSpellcheck && q.data.EntityID != nil {
-				if t, ok := reqAt[*q.data.EntityID]; !ok || q.at.Before(t) {
-					reqAt[*q.data.EntityID] = q.at
-				}
-			} else if batchReq.IsZero() || q.at.Before(batchReq) {
-				batchReq = q.at
-			}
+		if !found {
+			continue
 		}
 		if !first.IsZero() {
-			p.Start = first.Sub(start).Seconds()
-		}
-		if done {
-			p.Done, p.Failed = len(out.data.ProcessedEssays), len(out.data.FailedEssayIDs)
-			if !first.IsZero() {
-				p.Seconds = out.at.Sub(first).Seconds()
+			merged.Start = first.Sub(start).Seconds()
+			if !last.IsZero() {
+				merged.Seconds = last.Sub(first).Seconds()
 			}
 		}
-		if pt.result != "" {
-			var lat []float64
-			firstResult := map[string]time.Time{}
-			for _, res := range byTopic[pt.result] {
-				essay := res.data.EssayID
-				if essay == "" && res.data.EntityID != nil {
-					essay = *res.data.EntityID
-				}
-				if essay == "" {
-					continue
-				}
-				if t, ok := firstResult[essay]; !ok || res.at.Before(t) {
-					firstResult[essay] = res.at
-				}
-			}
-			for essay, at := range firstResult {
-				from, ok := reqAt[essay]
-				if !ok {
-					from = batchReq
-				}
-				if from.IsZero() {
-					continue
-				}
-				lat = append(lat, at.Sub(from).Seconds())
-			}
-			slices.Sort(lat)
-			p.Latencies = len(lat)
-			if len(lat) > 0 {
-				p.P50, p.P99, p.Max = percentile(lat, 0.50), percentile(lat, 0.99), lat[len(lat)-1]
-			}
-		}
-		a.phases = append(a.phases, p)
+		setLatencies(&merged, lat)
+		a.phases = append(a.phases, merged)
 	}
 	return a, nil
+}
+
+// phaseMeasure is one run's phase as the bus showed it.
+type phaseMeasure struct {
+	name         string
+	done, failed int
+	// first is the phase's first request, outcome lifecycle's outcome of
+	// it; either is zero when not seen.
+	first, outcome time.Time
+	// latencies are the per-essay times from request to result, unsorted.
+	latencies []float64
+}
+
+// phase is the measure as a Phase, its start counted from start.
+func (pm phaseMeasure) phase(start time.Time) Phase {
+	p := Phase{Name: pm.name, Done: pm.done, Failed: pm.failed}
+	if !pm.first.IsZero() {
+		p.Start = pm.first.Sub(start).Seconds()
+		if !pm.outcome.IsZero() {
+			p.Seconds = pm.outcome.Sub(pm.first).Seconds()
+		}
+	}
+	setLatencies(&p, slices.Clone(pm.latencies))
+	return p
+}
+
+// setLatencies sorts lat and sets p's latency count and percentiles.
+func setLatencies(p *Phase, lat []float64) {
+	slices.Sort(lat)
+	p.Latencies = len(lat)
+	if len(lat) > 0 {
+		p.P50, p.P99, p.Max = percentile(lat, 0.50), percentile(lat, 0.99), lat[len(lat)-1]
+	}
+}
+
+// measurePhase measures one phase of one run from its events by topic;
+// false when the run has neither a request nor an outcome of the phase.
+func measurePhase(byTopic map[string][]timed, phase events.PhaseName, request, result string) (phaseMeasure, bool) {
+	var out timed
+	done := false
+	for _, o := range byTopic[events.TopicELSBatchPhaseOutcome] {
+		if o.data.PhaseName == string(phase) {
+			out, done = o, true // the last one counts, as lifecycle's final word
+		}
+	}
+	reqs := byTopic[request]
+	if len(reqs) == 0 && !done {
+		return phaseMeasure{}, false
+	}
+	pm := phaseMeasure{name: string(phase)}
+	// The phase starts with its first request. Per essay, the first
+	// request and the first result count (spellcheck asks per essay,
+	// NLP once for the batch), so a redelivery does not stretch it.
+	reqAt := map[string]time.Time{}
+	var batchReq time.Time
+	for _, q := range reqs {
+		if pm.first.IsZero() || q.at.Before(pm.first) {
+			pm.first = q.at
+		}
+		if phase == events.PhaseNameSpellcheck && q.data.EntityID != nil {
+			if t, ok := reqAt[*q.data.EntityID]; !ok || q.at.Before(t) {
+				reqAt[*q.data.EntityID] = q.at
+			}
+		} else if batchReq.IsZero() || q.at.Before(batchReq) {
+			batchReq = q.at
+		}
+	}
+	if done {
+		pm.done, pm.failed = len(out.data.ProcessedEssays), len(out.data.FailedEssayIDs)
+		pm.outcome = out.at
+	}
+	if result == "" {
+		return pm, true
+	}
+	firstResult := map[string]time.Time{}
+	for _, res := range byTopic[result] {
+		essay := res.data.EssayID
+		if essay == "" && res.data.EntityID != nil {
+			essay = *res.data.EntityID
+		}
+		if essay == "" {
+			continue
+		}
+		if t, ok := firstResult[essay]; !ok || res.at.Before(t) {
+			firstResult[essay] = res.at
+		}
+	}
+	for essay, at := range firstResult {
+		from, ok := reqAt[essay]
+		if !ok {
+			from = batchReq
+		}
+		if from.IsZero() {
+			continue
+		}
+		pm.latencies = append(pm.latencies, at.Sub(from).Seconds())
+	}
+	return pm, true
 }
 
 func isPhaseTopic(t string) bool {

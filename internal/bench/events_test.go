@@ -135,3 +135,90 @@ func TestCPUTime(t *testing.T) {
 		t.Errorf("CPU time of the test process: %s, want > 0", d)
 	}
 }
+
+// TestAnalyseRuns merges two runs that overlap: essays add up, a phase
+// spans from the first run's request to the last run's outcome, and the
+// percentiles are over the essays of both, each timed from its own run's
+// request.
+func TestAnalyseRuns(t *testing.T) {
+	corrs := []string{"c0ffee00-0000-4000-8000-00000000000a", "c0ffee00-0000-4000-8000-00000000000b"}
+	t0 := time.Date(2025, 5, 1, 10, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	var msgs []message
+	id := 0
+	next := func() string { id++; return fmt.Sprintf("00000000-0000-4000-8000-%012d", id) }
+	// Run r (0 or 1) asks spellcheck of its 4 essays at 100+500r ms; essay
+	// i is done 100*(i+1)*(r+1) ms later; the outcome follows the last.
+	// Run 1 has no NLP phase at all.
+	const n = 4
+	for r, corr := range corrs {
+		reqAt := 100 + 500*r
+		for i := range n {
+			essay := fmt.Sprintf("r%d-e%d", r, i)
+			msgs = append(msgs,
+				msg(t, events.TopicEssaySpellcheckRequested, next(), corr, at(reqAt), map[string]any{"entity_id": essay}),
+				msg(t, events.TopicSpellcheckPhaseCompleted, next(), corr, at(reqAt+100*(i+1)*(r+1)), map[string]any{"entity_id": essay}))
+		}
+		failed := []string{}
+		if r == 1 {
+			failed = []string{"r1-e3"}
+		}
+		msgs = append(msgs, msg(t, events.TopicELSBatchPhaseOutcome, next(), corr, at(reqAt+100*n*(r+1)+10),
+			map[string]any{"phase_name": "spellcheck", "processed_essays": make([]map[string]any, n-len(failed)), "failed_essay_ids": failed}))
+	}
+	msgs = append(msgs,
+		msg(t, events.TopicBatchNLPProcessingRequestedV2, next(), corrs[0], at(1000), map[string]any{"entity_id": "batch"}),
+		msg(t, events.TopicEssayNLPCompleted, next(), corrs[0], at(1300), map[string]any{"essay_id": "r0-e0"}),
+		msg(t, events.TopicELSBatchPhaseOutcome, next(), corrs[0], at(1400),
+			map[string]any{"phase_name": "nlp", "processed_essays": make([]map[string]any, 1), "failed_essay_ids": []string{}}))
+
+	a, err := analyzeRuns(msgs, corrs, t0, at(5000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(msgs); a.events != want {
+		t.Errorf("events: got %d, want %d", a.events, want)
+	}
+	if len(a.phases) != 2 || a.phases[0].Name != "spellcheck" || a.phases[1].Name != "nlp" {
+		t.Fatalf("merged phases: got %+v, want spellcheck and nlp", a.phases)
+	}
+	sp := a.phases[0]
+	// Run 0: latencies 0.1-0.4 s, outcome at 0.51 s; run 1: 0.2-0.8 s from
+	// 0.6 s, outcome at 1.41 s.
+	if sp.Done != 2*n-1 || sp.Failed != 1 || sp.Latencies != 2*n {
+		t.Errorf("spellcheck counts: %+v, want %d done, 1 failed, %d latencies", sp, 2*n-1, 2*n)
+	}
+	if !near(sp.Start, 0.1) || !near(sp.Seconds, 1.31) {
+		t.Errorf("spellcheck span: starts %.3f lasts %.3f, want 0.1 and 1.31", sp.Start, sp.Seconds)
+	}
+	// Pooled 0.1 0.2 0.2 0.3 0.4 0.4 0.6 0.8: nearest-rank p50 is the 4th.
+	if !near(sp.P50, 0.3) || !near(sp.P99, 0.8) || !near(sp.Max, 0.8) {
+		t.Errorf("spellcheck percentiles: p50 %.3f p99 %.3f max %.3f, want 0.3 0.8 0.8", sp.P50, sp.P99, sp.Max)
+	}
+	if nl := a.phases[1]; nl.Done != 1 || nl.Latencies != 1 || !near(nl.Seconds, 0.4) {
+		t.Errorf("nlp: %+v", nl)
+	}
+
+	if len(a.runs) != 2 {
+		t.Fatalf("runs: got %d, want 2", len(a.runs))
+	}
+	r0, r1 := a.runs[0], a.runs[1]
+	if len(r0) != 2 || len(r1) != 1 {
+		t.Fatalf("phases per run: got %d and %d, want 2 and 1", len(r0), len(r1))
+	}
+	if p := r0[0]; p.Done != n || !near(p.Start, 0.1) || !near(p.Seconds, 0.41) || !near(p.Max, 0.4) {
+		t.Errorf("run 0 spellcheck: %+v", p)
+	}
+	if p := r1[0]; p.Done != n-1 || p.Failed != 1 || !near(p.Start, 0.6) || !near(p.Seconds, 0.81) || !near(p.P50, 0.4) {
+		t.Errorf("run 1 spellcheck: %+v", p)
+	}
+
+	// One run analyzed alone is the same as that run within both.
+	one, err := analyze(msgs, corrs[1], t0, at(5000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(one.phases) != 1 || one.phases[0] != r1[0] {
+		t.Errorf("run 1 alone: got %+v, want %+v", one.phases, r1)
+	}
+}

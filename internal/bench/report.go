@@ -3,28 +3,38 @@ package bench
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
 )
 
 // WriteTable writes the report for people: the run, then a line per phase
-// and per process.
+// (and per batch, when there are several), the contention, and a line per
+// process.
 func (r *Report) WriteTable(w io.Writer) error {
 	bus := r.Bus
 	if r.Mode == ModeEmbedded {
 		bus = "SQLite topics"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "hule bench pipeline: %d essays (%d words, seed %d), %s, %s mode on %s\n",
-		r.Essays, r.Words, r.Seed, r.Pipeline, r.Mode, bus)
+	batches := ""
+	if r.Batches > 1 {
+		batches = fmt.Sprintf(" in %d concurrent batches", r.Batches)
+	}
+	fmt.Fprintf(&b, "hule bench pipeline: %d essays%s (%d words, seed %d), %s, %s mode on %s\n",
+		r.Essays, batches, r.Words, r.Seed, r.Pipeline, r.Mode, bus)
 	fmt.Fprintf(&b, "status %s; load average %.1f at start, %.1f at end\n\n", r.Status, r.LoadAverage[0], r.LoadAverage[1])
 
 	tw := tabwriter.NewWriter(&b, 2, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "setup (processes ready)\t%.1f s\n", r.SetupSeconds)
 	fmt.Fprintf(tw, "upload\t%.1f s\n", r.UploadSeconds)
 	fmt.Fprintf(tw, "upload start to pipeline accepted\t%.1f s\n", r.ReadySeconds)
-	fmt.Fprintf(tw, "upload start to run end\t%.1f s\n", r.RunSeconds)
+	if r.Batches > 1 {
+		fmt.Fprintf(tw, "upload start to last run end\t%.1f s\n", r.RunSeconds)
+	} else {
+		fmt.Fprintf(tw, "upload start to run end\t%.1f s\n", r.RunSeconds)
+	}
 	fmt.Fprintf(tw, "essays/s\t%.1f\n", r.EssaysPerSecond)
 	fmt.Fprintf(tw, "events on the bus\t%d (%.0f/s)\n", r.Events, r.EventsPerSecond)
 	_ = tw.Flush()
@@ -40,6 +50,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f s\t%.2f s\t%.2f s\t%.2f s\t%.2f s\n", p.Name, p.Done, p.Failed, p.Start, p.Seconds, p.P50, p.P99, p.Max)
 	}
 	_ = tw.Flush()
+
+	if r.Batches > 1 {
+		r.writeRuns(&b)
+	}
+	r.writeContention(&b)
 
 	b.WriteString("\n")
 	tw = tabwriter.NewWriter(&b, 2, 0, 2, ' ', 0)
@@ -79,6 +94,49 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeRuns writes a line per batch: its times from the shared upload
+// start and its own phase times.
+func (r *Report) writeRuns(b *strings.Builder) {
+	b.WriteString("\n")
+	tw := tabwriter.NewWriter(b, 2, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "batch\tessays\tstatus\tuploaded\taccepted\tended")
+	for _, p := range r.Phases {
+		fmt.Fprintf(tw, "\t%s", p.Name)
+	}
+	fmt.Fprintln(tw)
+	for _, run := range r.Runs {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%.1f s\t%.1f s\t%.1f s", run.BatchID, run.Essays, run.Status,
+			run.UploadSeconds, run.ReadySeconds, run.RunSeconds)
+		for _, p := range r.Phases {
+			i := slices.IndexFunc(run.Phases, func(q Phase) bool { return q.Name == p.Name })
+			if i < 0 {
+				fmt.Fprint(tw, "\t-")
+				continue
+			}
+			fmt.Fprintf(tw, "\t%.2f s", run.Phases[i].Seconds)
+		}
+		fmt.Fprintln(tw)
+	}
+	_ = tw.Flush()
+}
+
+// writeContention writes the retries per consumer group and the
+// database's deadlocks.
+func (r *Report) writeContention(b *strings.Builder) {
+	c := r.Contention
+	b.WriteString("\ncontention, from batch registration to the last run's end:\n")
+	tw := tabwriter.NewWriter(b, 2, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  bus retries (hule_bus_retried_total, every process)\t%d\n", c.Retries)
+	groups := slices.Sorted(maps.Keys(c.RetriesByGroup))
+	for _, g := range groups {
+		fmt.Fprintf(tw, "    %s\t%d\n", g, c.RetriesByGroup[g])
+	}
+	if c.Deadlocks != nil {
+		fmt.Fprintf(tw, "  PostgreSQL deadlocks (pg_stat_database of database %s, database-wide)\t%d\n", c.Database, *c.Deadlocks)
+	}
+	_ = tw.Flush()
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20)) }

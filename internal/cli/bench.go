@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -30,7 +31,7 @@ type benchPipelineFlags struct {
 func newBenchPipelineCmd(env Env) *cobra.Command {
 	var f benchPipelineFlags
 	cmd := &cobra.Command{
-		Use:   "pipeline --essays N [--mode embedded|distributed]",
+		Use:   "pipeline --essays N [--batches K] [--mode embedded|distributed]",
 		Short: "Run a comprehensive pipeline of generated essays through real hule processes and measure it",
 		Long: `pipeline starts hule as processes of this binary, uploads N generated essays
 through the HTTP API, runs the comprehensive pipeline (spellcheck, text
@@ -38,6 +39,17 @@ analysis, comparative judgement with the offline judge) and reports:
 essays per second from upload start to the run's end, per phase its time and
 the p50/p99 time from request to each essay's result, events per second on
 the bus, and the peak memory (VmHWM) of each process.
+
+--batches K splits the N essays into K batches of near-equal size, distinct
+texts throughout, as if K teachers submitted at once: all are registered and
+uploaded at the same time, each pipeline is requested when its batch is
+ready, and the run ends when every batch's run has ended. Phases are then
+reported over all batches, and each batch on a line of its own. Every run
+also reports its contention: the increase of hule_bus_retried_total (handler
+attempts retried after a transient failure such as a serialization failure
+or a deadlock) over every process, per consumer group, and in the
+distributed mode the increase of the deadlocks that pg_stat_database counts
+for the --db database (database-wide: other clients' count too).
 
 --mode embedded runs one 'hule serve' on a temporary data directory (SQLite,
 topics as tables). --mode distributed makes a schema hule_bench_<random> on
@@ -53,6 +65,10 @@ when the pipeline does not complete successfully.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o := f.opts
+			if o.Batches < 1 {
+				// The library reads 0 as its default of 1; a flag of 0 is a mistake.
+				return &ExitError{Code: 1, Err: fmt.Errorf("--batches %d: want at least 1", o.Batches)}
+			}
 			o.Progress = env.Stderr
 			o.Timeout = f.timeout
 			rep, err := bench.Pipeline(cmd.Context(), o)
@@ -78,7 +94,8 @@ when the pipeline does not complete successfully.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.IntVar(&f.opts.Essays, "essays", 100, "essays in the batch")
+	fl.IntVar(&f.opts.Essays, "essays", 100, "essays in all (split among the batches)")
+	fl.IntVar(&f.opts.Batches, "batches", 1, "batches run at the same time, the essays split evenly among them (1 to --essays)")
 	fl.StringVar(&f.opts.Mode, "mode", bench.ModeEmbedded, "embedded (one 'hule serve') or distributed (a process per service)")
 	fl.StringVar(&f.opts.Bus, "bus", bench.BusKafka, "bus of the distributed mode: kafka (a 'hule kafka dev' process) or postgres (topics as tables)")
 	fl.StringVar(&f.opts.DB, "db", bench.DefaultDB, "PostgreSQL server of the distributed mode; a fresh schema is made in it")

@@ -127,6 +127,61 @@ func TestBenchPipelineEmbedded(t *testing.T) {
 	checkReport(t, rep, n, 1)
 }
 
+// TestBenchPipelineEmbeddedBatches runs two batches at once: both
+// complete, each with its own essays, and the phases add them up.
+func TestBenchPipelineEmbeddedBatches(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the platform as a process")
+	}
+	const n, k = 7, 2
+	rep := benchPipeline(t, "--essays", fmt.Sprint(n), "--batches", fmt.Sprint(k), "--seed", "5")
+	if rep.Batches != k || len(rep.Runs) != k {
+		t.Fatalf("batches %d with %d runs, want %d", rep.Batches, len(rep.Runs), k)
+	}
+	if rep.Essays != n || rep.Status != client.StatusCompletedSuccessfully {
+		t.Errorf("essays %d status %q, want %d %s", rep.Essays, rep.Status, n, client.StatusCompletedSuccessfully)
+	}
+	wantEssays := []int{4, 3}
+	ids := map[string]bool{}
+	for i, run := range rep.Runs {
+		if run.Status != client.StatusCompletedSuccessfully || run.Essays != wantEssays[i] {
+			t.Errorf("batch %d: %d essays, status %q, want %d %s", i, run.Essays, run.Status, wantEssays[i], client.StatusCompletedSuccessfully)
+		}
+		if run.BatchID == "" || run.CorrelationID == "" || ids[run.BatchID] || ids[run.CorrelationID] {
+			t.Errorf("batch %d: batch id %q correlation id %q, want both set and unique", i, run.BatchID, run.CorrelationID)
+		}
+		ids[run.BatchID], ids[run.CorrelationID] = true, true
+		if run.RunSeconds <= 0 || run.RunSeconds > rep.RunSeconds+1e-6 {
+			t.Errorf("batch %d ended at %.3fs, the last run at %.3fs", i, run.RunSeconds, rep.RunSeconds)
+		}
+		if len(run.Phases) != 3 {
+			t.Errorf("batch %d: phases %+v, want 3", i, run.Phases)
+		}
+		for _, p := range run.Phases {
+			if p.Done != run.Essays || p.Failed != 0 {
+				t.Errorf("batch %d, %s: %d done %d failed, want %d done", i, p.Name, p.Done, p.Failed, run.Essays)
+			}
+		}
+	}
+	if len(rep.Phases) != 3 {
+		t.Fatalf("phases %+v, want 3", rep.Phases)
+	}
+	for _, p := range rep.Phases {
+		if p.Done != n || p.Failed != 0 || p.Seconds <= 0 {
+			t.Errorf("%s over both batches: %+v, want %d done", p.Name, p, n)
+		}
+	}
+	if got := rep.Topics["huleedu.batch.spellcheck.phase.completed.v1"]; got != n {
+		t.Errorf("spellcheck completions on the bus: %d, want %d", got, n)
+	}
+	if rep.Contention.RetriesByGroup == nil || rep.Contention.Deadlocks != nil {
+		t.Errorf("contention %+v: want retries by group and no deadlock count (SQLite)", rep.Contention)
+	}
+	if len(rep.Processes) != 1 {
+		t.Errorf("processes %+v, want 1", rep.Processes)
+	}
+}
+
 func TestBenchPipelineDistributed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs every service as a process")
@@ -143,6 +198,9 @@ func TestBenchPipelineDistributed(t *testing.T) {
 		t.Errorf("mode %s bus %s, want distributed on postgres", rep.Mode, rep.Bus)
 	}
 	checkReport(t, rep, n, 7)
+	if rep.Contention.Deadlocks == nil || *rep.Contention.Deadlocks < 0 || rep.Contention.Database == "" {
+		t.Errorf("contention %+v: want a deadlock count of a named database", rep.Contention)
+	}
 	// The schema is dropped afterwards.
 	db, err = store.OpenPostgres(t.Context(), server)
 	if err != nil {
@@ -167,6 +225,8 @@ func TestBenchPipelineRejectsBadFlags(t *testing.T) {
 		{"--essays", "0"},
 		{"--mode", "cloud"},
 		{"--mode", "distributed", "--bus", "rabbit"},
+		{"--batches", "0"},
+		{"--essays", "3", "--batches", "4"},
 	} {
 		err := Run(t.Context(), append([]string{"bench", "pipeline"}, args...), Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}})
 		if err == nil || ExitCode(err) != 1 {
