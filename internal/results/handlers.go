@@ -64,7 +64,7 @@ func (s *Service) handleRegistered(ctx context.Context, tx *sql.Tx, ev events.Ra
 	if err := ensureBatch(ctx, tx, d.EntityID, d.UserID, at); err != nil {
 		return err
 	}
-	if err := touchBatch(ctx, tx, d.EntityID, at); err != nil { // the lock, before the read
+	if err := touchBatch(ctx, tx, d.EntityID, at); err != nil { // the lock (when in order), before the read
 		return err
 	}
 	before, err := loadBatch(ctx, tx, d.EntityID)

@@ -19,17 +19,16 @@ import (
 // on PostgreSQL topics, the handler of a batch's last essay result with
 // the handler of its pipeline's completion, each of which alone leaves the
 // batch short of ready. The result handler begins first and pauses; its
-// event is the older one, so its touch of the batch does not move
-// updated_at. The completion's handler then runs beside it. Unless that
-// touch still locks the batch row, both commit on snapshots that each lack
-// the other's write and results ready is never announced; with the lock
-// the completion's handler waits, fails to serialize once the result's
-// transaction commits, and its retry announces.
+// event is the older one, so its touch of the batch takes no lock (see
+// touchBatch). The completion's handler then runs beside it and both
+// commit on snapshots that each lack the other's write: results ready is
+// not announced by either. Sweep must then announce it, exactly once, and a
+// second sweep nothing more.
 //
 // The other order (the newer completion paused, the older result beside
-// it) loses nothing even without the lock: the completion's touch writes
-// the row, and the result's ensureBatch (INSERT ... ON CONFLICT DO
-// NOTHING) waits for that writer and then fails to serialize.
+// it) loses nothing: the completion's touch writes the row, and the
+// result's ensureBatch (INSERT ... ON CONFLICT DO NOTHING) waits for that
+// writer and then fails to serialize.
 func TestReadyRaceOnPostgres(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -77,9 +76,26 @@ func TestReadyRaceOnPostgres(t *testing.T) {
 			}
 
 			raceHandlers(t, f, *result, *completed)
+			raced := readyCount(t, f)
+			t.Logf("results ready announced by the handlers: %d", raced)
 
+			// The sweep looks only at runs that ended in the last minutes
+			// (the scenario's events are of a fixed day).
+			f.svc.now = func() time.Time { return completed.raw.EventTimestamp.Add(time.Hour) }
+			if err := f.svc.Sweep(context.Background()); err != nil {
+				t.Fatalf("sweep: %v", err)
+			}
+			if n := readyCount(t, f); n != raced {
+				t.Errorf("a sweep an hour after the run announced results ready (%d times)", n-raced)
+			}
+			f.svc.now = func() time.Time { return completed.raw.EventTimestamp.Add(time.Minute) }
+			for range 2 {
+				if err := f.svc.Sweep(context.Background()); err != nil {
+					t.Fatalf("sweep: %v", err)
+				}
+			}
 			if n := readyCount(t, f); n != 1 {
-				t.Errorf("results ready announced %d times, want 1", n)
+				t.Errorf("results ready announced %d times, want 1 (%d by the handlers)", n, raced)
 			}
 			if n := storetest.Count(t, f.db.DB, `SELECT COUNT(*) FROM results_runs WHERE batch_id = $1 AND ready_published = 1`,
 				scBatch); n != 1 {

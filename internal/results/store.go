@@ -107,21 +107,31 @@ func ensureBatch(ctx context.Context, q queryer, id, userID string, at time.Time
 	return nil
 }
 
-// touchBatch moves the batch's updated_at forward to at (the zero time
-// leaves it). It writes the row even when at is older, because the write is
-// also the batch's lock: the handlers that judge the batch (begin, and
-// registration) touch it before they read what they judge it by, so two
-// handlers of one batch never decide on snapshots that each lack the
-// other's write (under REPEATABLE READ the later one fails with a
-// serialization error and the bus runs it again). Without it, on PostgreSQL topics (REPEATABLE READ) an
-// out-of-order event's handler took no lock, and the handler of the last
-// result and that of the pipeline's completion could each see the other's
-// part missing: results ready was then never announced.
+// touchBatch moves the batch's updated_at forward to at. Only an event
+// newer than the batch's last writes the row, and with it takes the row's
+// lock, which orders the handlers of one batch that arrive in order.
+// Writing it for every event would lock every out-of-order one too, but on
+// PostgreSQL topics a subscriber transaction handles events of several
+// batches, and more batch locks meant twice the cross-batch deadlocks and
+// retries with four batches at once (hule bench pipeline --batches 4). So
+// a handler of an older event takes no lock; what two handlers can then
+// miss together (the last result and the pipeline's completion, each
+// seeing the other's part missing) Sweep finishes: it announces every
+// finished run whose results ready is due.
 func touchBatch(ctx context.Context, q queryer, id string, at time.Time) error {
-	if _, err := q.ExecContext(ctx, `UPDATE results_batches
-		SET updated_at = CASE WHEN updated_at < $1 THEN $2 ELSE updated_at END WHERE batch_id = $3`,
-		at, at, id); err != nil {
+	if _, err := q.ExecContext(ctx, `UPDATE results_batches SET updated_at = $1 WHERE batch_id = $2 AND updated_at < $3`,
+		at, id, at); err != nil {
 		return fmt.Errorf("touch batch %s: %w", id, err)
+	}
+	return nil
+}
+
+// lockBatch writes the batch's row without changing it, which takes the
+// row's lock: a sweep's transaction takes it first, so that no handler
+// decides on the batch at the same time.
+func lockBatch(ctx context.Context, q queryer, id string) error {
+	if _, err := q.ExecContext(ctx, `UPDATE results_batches SET updated_at = updated_at WHERE batch_id = $1`, id); err != nil {
+		return fmt.Errorf("lock batch %s: %w", id, err)
 	}
 	return nil
 }

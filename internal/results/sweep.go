@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/hule-dev/hule/internal/store"
 )
 
@@ -27,17 +29,22 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 }
 
-// Sweep applies, in a fresh transaction per batch, the parked results
-// whose essays are known, and finishes each batch it applied one to (so
-// results ready is announced when it is due). Handlers adopt parked
-// results too, but only those their transaction can see: with PostgreSQL
-// topics a handler that parks a result (its snapshot predates the essay)
-// may commit after the handler that made the essay known has looked for
-// parked results, and the result would wait for the batch's next event,
-// which may never come. On SQLite, where one connection serializes every
-// handler, it finds nothing to do.
+// Sweep finishes, in a fresh transaction per batch, what handlers running
+// at the same time on PostgreSQL topics can leave undone. It applies the
+// parked results whose essays are known: a handler that parks a result
+// (its snapshot predates the essay) may commit after the handler that made
+// the essay known looked for parked results, and the result would wait for
+// the batch's next event, which may never come. And it announces results
+// ready for finished runs that are due: the handlers of a batch's last
+// result and of its pipeline's completion may each have seen the other's
+// part missing (see touchBatch). On SQLite, where one connection
+// serializes every handler, it finds nothing to do.
 func (s *Service) Sweep(ctx context.Context) error {
 	batches, err := s.adoptableBatches(ctx)
+	if err != nil {
+		return err
+	}
+	due, err := s.unannouncedRuns(ctx)
 	if err != nil {
 		return err
 	}
@@ -48,17 +55,70 @@ func (s *Service) Sweep(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("sweep batch %s: %w", id, err))
 		}
 	}
+	for _, r := range due {
+		err := store.InTx(ctx, s.db.DB, func(tx *sql.Tx) error {
+			if err := lockBatch(ctx, tx, r.batchID); err != nil {
+				return err
+			}
+			return s.finish(ctx, tx, r.batchID, r.corr)
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("sweep runs of batch %s: %w", r.batchID, err))
+		}
+	}
 	return errors.Join(errs...)
 }
 
-// sweepBatch is Sweep's work on one batch, in tx. It locks the batch
-// first, as the handlers that adopt parked results do (begin), so a sweep
-// and a handler never wait for each other's locks in opposite order (a
-// deadlock PostgreSQL breaks after a second); the zero time leaves the
-// batch's updated_at, which tells of events, not of sweeps. adoptParked
-// finishes the batch for every result it applies.
+// unannouncedWindow is how long after a run finished Sweep keeps checking
+// whether its results ready is due: the last rich events arrive within
+// seconds of the run's end, and a run whose results never all arrive must
+// not be checked forever.
+const unannouncedWindow = 10 * time.Minute
+
+// dueRun is a finished run without its results-ready announcement.
+type dueRun struct {
+	batchID string
+	corr    uuid.UUID
+}
+
+// unannouncedRuns lists the batches with a run that finished within
+// unannouncedWindow and has not announced results ready, one per batch.
+func (s *Service) unannouncedRuns(ctx context.Context) ([]dueRun, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT batch_id, correlation_id, completed_at FROM results_runs
+		WHERE final_status <> '' AND ready_published = 0 ORDER BY batch_id`)
+	if err != nil {
+		return nil, fmt.Errorf("find unannounced runs: %w", err)
+	}
+	defer rows.Close()
+	cutoff := s.now().Add(-unannouncedWindow)
+	var out []dueRun
+	for rows.Next() {
+		var id, corr string
+		var done sql.NullTime
+		if err := rows.Scan(&id, &corr, &done); err != nil {
+			return nil, fmt.Errorf("scan unannounced run: %w", err)
+		}
+		if !done.Valid || done.Time.Before(cutoff) || (len(out) > 0 && out[len(out)-1].batchID == id) {
+			continue
+		}
+		c, _ := uuid.Parse(corr) // a malformed id only costs the notification's correlation
+		out = append(out, dueRun{batchID: id, corr: c})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find unannounced runs: %w", err)
+	}
+	return out, nil
+}
+
+// sweepBatch is Sweep's work on one batch's parked results, in tx. It
+// locks the batch first, as in-order handlers do (begin), so that a sweep
+// and such a handler never wait for each other's locks in opposite order.
+// (A handler of an out-of-order event takes no batch lock; if it meets a
+// sweep over the same batch's parked results, PostgreSQL detects the
+// deadlock and one of them runs again.) adoptParked finishes the batch for
+// every result it applies.
 func (s *Service) sweepBatch(ctx context.Context, tx *sql.Tx, batchID string) error {
-	if err := touchBatch(ctx, tx, batchID, time.Time{}); err != nil {
+	if err := lockBatch(ctx, tx, batchID); err != nil {
 		return err
 	}
 	return s.adoptParked(ctx, tx, batchID)
