@@ -68,6 +68,9 @@ type Worker struct {
 	lease  time.Duration
 	poll   time.Duration
 	maxTry int
+	// picked, when set by a test, runs in the claim's transaction between
+	// picking a request and claiming it.
+	picked func()
 }
 
 // NewWorker returns a worker.
@@ -147,30 +150,62 @@ func (w *Worker) Run(ctx context.Context) error {
 
 // next claims and runs one request; it reports whether there was one.
 func (w *Worker) next(ctx context.Context) (bool, error) {
-	var eventID string
-	var payload []byte
-	var attempts int
-	err := store.InTx(ctx, w.d.DB.DB, func(tx *sql.Tx) error {
+	for {
+		eventID, payload, attempts, err := w.claim(ctx)
+		if errors.Is(err, errClaimTaken) {
+			continue // another worker took it first; look for the next one
+		}
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("claim cj request: %w", err)
+		}
+		return true, w.run(ctx, eventID, payload, attempts)
+	}
+}
+
+// errClaimTaken means that the request claim picked was claimed by another
+// worker between the pick and the claim.
+var errClaimTaken = errors.New("cj request claimed by another worker")
+
+// claim picks the oldest claimable request and claims it with a lease. The
+// UPDATE repeats the SELECT's conditions: under PostgreSQL's READ COMMITTED
+// two workers can both pick the same row, and the second one's UPDATE, which
+// waits for the first to commit, then re-checks them against the claimed
+// row and changes nothing, instead of claiming the request a second time
+// and running its job alongside the first worker. It returns the attempt the
+// claim starts.
+func (w *Worker) claim(ctx context.Context) (eventID string, payload []byte, attempts int, err error) {
+	err = store.InTx(ctx, w.d.DB.DB, func(tx *sql.Tx) error {
 		now := time.Now().UnixMilli()
 		err := tx.QueryRowContext(ctx,
-			`SELECT event_id, payload, attempts FROM cj_requests
+			`SELECT event_id, payload FROM cj_requests
 			 WHERE state = 'pending' AND claimed_until_ms < $1 AND not_before_ms <= $2
-			 ORDER BY created_ms LIMIT 1`, now, now).Scan(&eventID, &payload, &attempts)
+			 ORDER BY created_ms LIMIT 1`, now, now).Scan(&eventID, &payload)
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx,
-			`UPDATE cj_requests SET claimed_by = $1, claimed_until_ms = $2, attempts = attempts + 1 WHERE event_id = $3`,
-			w.id, now+w.lease.Milliseconds(), eventID)
-		return err
+		if w.picked != nil {
+			w.picked()
+		}
+		res, err := tx.ExecContext(ctx,
+			`UPDATE cj_requests SET claimed_by = $1, claimed_until_ms = $2, attempts = attempts + 1
+			 WHERE event_id = $3 AND state = 'pending' AND claimed_until_ms < $4 AND not_before_ms <= $5`,
+			w.id, now+w.lease.Milliseconds(), eventID, now, now)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errClaimTaken
+		}
+		return tx.QueryRowContext(ctx, `SELECT attempts FROM cj_requests WHERE event_id = $1`, eventID).Scan(&attempts)
 	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("claim cj request: %w", err)
-	}
-	return true, w.run(ctx, eventID, payload, attempts+1)
+	return eventID, payload, attempts, err
 }
 
 func (w *Worker) run(ctx context.Context, eventID string, payload []byte, attempt int) error {
@@ -183,11 +218,23 @@ func (w *Worker) run(ctx context.Context, eventID string, payload []byte, attemp
 		return w.finishFailed(ctx, eventID, &env, err)
 	}
 	// Renew the lease while the job runs, so no other process takes it.
-	jobCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go w.renew(jobCtx, eventID)
-
+	// Renewal stops with the job: what follows is a few quick writes, done
+	// well within the rest of the lease.
+	jobCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	renewing := make(chan struct{})
+	go func() {
+		defer close(renewing)
+		w.renew(jobCtx, cancel, eventID)
+	}()
 	pub, err := w.d.Service.Assess(jobCtx, req, w.d.Texts)
+	cancel(nil)
+	<-renewing
+	if err != nil && errors.Is(context.Cause(jobCtx), errClaimLost) {
+		// The lease ran out and another worker holds the request now: it
+		// runs the job, so this one stops without touching the request.
+		return nil
+	}
 	if err != nil && ctx.Err() != nil {
 		// Shutting down: hand the request back at once rather than when
 		// the lease runs out, so another process resumes the job now.
@@ -271,15 +318,17 @@ func (w *Worker) finishFailed(ctx context.Context, eventID string, env *events.R
 }
 
 // retryLater releases the claim and schedules another attempt with an
-// exponential backoff.
+// exponential backoff. It changes nothing if the claim is no longer this
+// worker's, so that it never hands back a request another worker runs.
 func (w *Worker) retryLater(ctx context.Context, eventID string, attempt int, cause error) error {
 	delay := time.Duration(1<<min(attempt, 8)) * time.Second
 	w.d.Logger.WarnContext(ctx, "cj request will be retried", "event_id", eventID, "attempt", attempt, "in", delay, "err", cause)
 	ctx = context.WithoutCancel(ctx)
 	return store.InTx(ctx, w.d.DB.DB, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx,
-			`UPDATE cj_requests SET claimed_until_ms = 0, claimed_by = NULL, not_before_ms = $1, last_error = $2 WHERE event_id = $3`,
-			time.Now().Add(delay).UnixMilli(), cause.Error(), eventID)
+			`UPDATE cj_requests SET claimed_until_ms = 0, claimed_by = NULL, not_before_ms = $1, last_error = $2
+			 WHERE event_id = $3 AND claimed_by = $4`,
+			time.Now().Add(delay).UnixMilli(), cause.Error(), eventID, w.id)
 		return err
 	})
 }
@@ -302,7 +351,15 @@ func (w *Worker) release(ctx context.Context, eventID string) error {
 	return nil
 }
 
-func (w *Worker) renew(ctx context.Context, eventID string) {
+// errClaimLost is the cause with which renew stops a job whose claim is
+// no longer this worker's.
+var errClaimLost = errors.New("cj request claim lost")
+
+// renew extends the worker's lease on eventID every quarter lease until ctx
+// ends. If the claim has gone to another worker (this one's lease ran out,
+// say while the database was unreachable), it stops the job through stop:
+// one worker per job at a time.
+func (w *Worker) renew(ctx context.Context, stop context.CancelCauseFunc, eventID string) {
 	t := time.NewTicker(w.lease / 4)
 	defer t.Stop()
 	for {
@@ -310,13 +367,25 @@ func (w *Worker) renew(ctx context.Context, eventID string) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			held := true
 			err := store.InTx(ctx, w.d.DB.DB, func(tx *sql.Tx) error {
-				_, err := tx.ExecContext(ctx, `UPDATE cj_requests SET claimed_until_ms = $1 WHERE event_id = $2 AND claimed_by = $3`,
+				res, err := tx.ExecContext(ctx,
+					`UPDATE cj_requests SET claimed_until_ms = $1 WHERE event_id = $2 AND claimed_by = $3 AND state = 'pending'`,
 					time.Now().Add(w.lease).UnixMilli(), eventID, w.id)
-				return err
+				if err != nil {
+					return err
+				}
+				n, err := res.RowsAffected()
+				held = err != nil || n > 0
+				return nil
 			})
 			if err != nil && ctx.Err() == nil {
 				w.d.Logger.WarnContext(ctx, "renew cj request lease", "event_id", eventID, "err", err)
+			}
+			if !held {
+				w.d.Logger.WarnContext(ctx, "cj request claim lost to another worker", "event_id", eventID)
+				stop(errClaimLost)
+				return
 			}
 		}
 	}
