@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -349,49 +348,12 @@ func raceUploads(t *testing.T, h *harness, level sql.IsolationLevel, first, seco
 	// goroutine must not do.
 	firstRaw, secondRaw := h.envelope(first), h.envelope(second)
 
-	begun, resume := make(chan struct{}), make(chan struct{})
-	release := sync.OnceFunc(func() { close(resume) })
-	var paused atomic.Bool
-	testHookHeldRead = func(batchID string) {
-		if batchID != "b1" || !paused.CompareAndSwap(false, true) {
-			return
-		}
-		close(begun)
-		select {
-		case <-resume:
-		case <-ctx.Done():
-		}
-	}
-	var wg sync.WaitGroup
-	defer func() {
-		release()
-		wg.Wait()
-		testHookHeldRead = nil
-	}()
-
-	firstDone := make(chan error, 1)
-	wg.Go(func() { firstDone <- h.handleIn(ctx, h.db.DB, level, firstRaw) })
-	select {
-	case <-begun:
-	case err := <-firstDone:
-		t.Fatalf("%s ended before it paused: %v", first.Topic(), err)
-	case <-ctx.Done():
-		t.Fatal("first handler never drained b1's inbox")
-	}
-
-	// A connection of its own, so that its backend can be watched.
-	conn, pid := storetest.WatchedConn(ctx, t, h.db.DB)
-	secondDone := make(chan error, 1)
-	wg.Go(func() { secondDone <- h.handleIn(ctx, conn, level, secondRaw) })
-	ended, secondErr := storetest.EndedOrLocked(ctx, t, h.db.DB, pid, secondDone)
+	ended, firstErr, secondErr := storetest.Interleave(ctx, t, h.db.DB, pauseAtHeldRead("b1"),
+		func(ctx context.Context) error { return h.handleIn(ctx, h.db.DB, level, firstRaw) },
+		func(ctx context.Context, conn *sql.Conn) error { return h.handleIn(ctx, conn, level, secondRaw) })
 	t.Logf("%s ended before %s resumed: %v", second.Topic(), first.Topic(), ended)
-
-	release()
-	if err := <-firstDone; err != nil {
-		t.Fatalf("handle %s: %v", first.Topic(), err)
-	}
-	if !ended {
-		secondErr = <-secondDone
+	if firstErr != nil {
+		t.Fatalf("handle %s: %v", first.Topic(), firstErr)
 	}
 	for attempt := 1; store.Retryable(secondErr); attempt++ {
 		t.Logf("handle %s, attempt %d: %v", second.Topic(), attempt, secondErr)
@@ -402,6 +364,19 @@ func raceUploads(t *testing.T, h *harness, level sql.IsolationLevel, first, seco
 	}
 	if secondErr != nil {
 		t.Fatalf("handle %s: %v", second.Topic(), secondErr)
+	}
+}
+
+// pauseAtHeldRead installs pause as the hook of drainInbox's read of
+// batchID's held uploads, for storetest.Interleave.
+func pauseAtHeldRead(batchID string) func(pause func()) func() {
+	return func(pause func()) func() {
+		testHookHeldRead = func(id string) {
+			if id == batchID {
+				pause()
+			}
+		}
+		return func() { testHookHeldRead = nil }
 	}
 }
 

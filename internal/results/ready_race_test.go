@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -121,49 +119,12 @@ func raceHandlers(t *testing.T, f *fixture, first, second msg) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
-	begun, resume := make(chan struct{}), make(chan struct{})
-	release := sync.OnceFunc(func() { close(resume) })
-	var paused atomic.Bool
-	testHookBegun = func(batchID string) {
-		if batchID != scBatch || !paused.CompareAndSwap(false, true) {
-			return
-		}
-		close(begun)
-		select {
-		case <-resume:
-		case <-ctx.Done():
-		}
-	}
-	var wg sync.WaitGroup
-	defer func() {
-		release()
-		wg.Wait()
-		testHookBegun = nil
-	}()
-
-	firstDone := make(chan error, 1)
-	wg.Go(func() { firstDone <- f.handleRR(ctx, f.db.DB, first) })
-	select {
-	case <-begun:
-	case err := <-firstDone:
-		t.Fatalf("%s ended before it paused: %v", first.topic, err)
-	case <-ctx.Done():
-		t.Fatal("first handler never began")
-	}
-
-	// A connection of its own, so that its backend can be watched.
-	conn, pid := storetest.WatchedConn(ctx, t, f.db.DB)
-	secondDone := make(chan error, 1)
-	wg.Go(func() { secondDone <- f.handleRR(ctx, conn, second) })
-	ended, secondErr := storetest.EndedOrLocked(ctx, t, f.db.DB, pid, secondDone)
+	ended, firstErr, secondErr := storetest.Interleave(ctx, t, f.db.DB, pauseAt(&testHookBegun, scBatch),
+		func(ctx context.Context) error { return f.handleRR(ctx, f.db.DB, first) },
+		func(ctx context.Context, conn *sql.Conn) error { return f.handleRR(ctx, conn, second) })
 	t.Logf("second handler ended before the first resumed: %v", ended)
-
-	release()
-	if err := <-firstDone; err != nil {
-		t.Fatalf("handle %s: %v", first.topic, err)
-	}
-	if !ended {
-		secondErr = <-secondDone
+	if firstErr != nil {
+		t.Fatalf("handle %s: %v", first.topic, firstErr)
 	}
 	for attempt := 1; store.Retryable(secondErr); attempt++ {
 		t.Logf("handle %s, attempt %d: %v", second.topic, attempt, secondErr)
@@ -174,6 +135,19 @@ func raceHandlers(t *testing.T, f *fixture, first, second msg) {
 	}
 	if secondErr != nil {
 		t.Fatalf("handle %s: %v", second.topic, secondErr)
+	}
+}
+
+// pauseAt installs pause into *hook, called where it is given id, for
+// storetest.Interleave; the function it returns removes it.
+func pauseAt(hook *func(string), id string) func(pause func()) func() {
+	return func(pause func()) func() {
+		*hook = func(got string) {
+			if got == id {
+				pause()
+			}
+		}
+		return func() { *hook = nil }
 	}
 }
 

@@ -5,10 +5,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -151,38 +151,23 @@ func TestParkRaceOnPostgres(t *testing.T) {
 		t.Fatal("scenario lacks the nlp result of essay-c")
 	}
 
-	parking, resume := make(chan struct{}), make(chan struct{})
-	release := sync.OnceFunc(func() { close(resume) })
-	var paused atomic.Bool
-	testHookParking = func(essayID string) {
-		if essayID != "essay-c" || !paused.CompareAndSwap(false, true) {
-			return
-		}
-		close(parking)
-		select {
-		case <-resume:
-		case <-ctx.Done():
-		}
+	// The other events are handled on the pool, not on the watched
+	// connection: Interleave waits for them to end.
+	_, firstErr, restErr := storetest.Interleave(ctx, t, f.db.DB, pauseAt(&testHookParking, "essay-c"),
+		func(ctx context.Context) error { return f.handleRR(ctx, f.db.DB, *last) },
+		func(context.Context, *sql.Conn) error {
+			for _, m := range rest {
+				if err := f.feed(m); err != nil {
+					return fmt.Errorf("handle %s: %w", m.topic, err)
+				}
+			}
+			return nil
+		})
+	if restErr != nil {
+		t.Fatal(restErr)
 	}
-	var wg sync.WaitGroup
-	defer func() {
-		release()
-		wg.Wait()
-		testHookParking = nil
-	}()
-	done := make(chan error, 1)
-	wg.Go(func() { done <- f.handleRR(ctx, f.db.DB, *last) })
-	select {
-	case <-parking:
-	case err := <-done:
-		t.Fatalf("nlp result handled before it parked: %v", err)
-	case <-ctx.Done():
-		t.Fatal("nlp handler never reached parking")
-	}
-	f.mustFeed(rest...)
-	release()
-	if err := <-done; err != nil {
-		t.Fatalf("handle nlp result of essay-c: %v", err)
+	if firstErr != nil {
+		t.Fatalf("handle nlp result of essay-c: %v", firstErr)
 	}
 	checkStranded(t, f)
 
@@ -242,49 +227,14 @@ func TestConcurrentAdoptersOnPostgres(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
-	read, resume := make(chan struct{}), make(chan struct{})
-	release := sync.OnceFunc(func() { close(resume) })
-	var paused atomic.Bool
-	testHookParkedRead = func(batchID string) {
-		if batchID != scBatch || !paused.CompareAndSwap(false, true) {
-			return
-		}
-		close(read)
-		select {
-		case <-resume:
-		case <-ctx.Done():
-		}
-	}
-	var wg sync.WaitGroup
-	defer func() {
-		release()
-		wg.Wait()
-		testHookParkedRead = nil
-	}()
-	first := make(chan error, 1)
-	wg.Go(func() { first <- f.svc.Sweep(ctx) })
-	select {
-	case <-read:
-	case err := <-first:
-		t.Fatalf("first sweep ended before it read the parked result: %v", err)
-	case <-ctx.Done():
-		t.Fatal("first sweep never read the parked result")
-	}
-
-	// A connection of its own, so that its backend can be watched.
-	conn, pid := storetest.WatchedConn(ctx, t, f.db.DB)
-	secondDone := make(chan error, 1)
-	wg.Go(func() { secondDone <- sweepOn(ctx, &secondSvc, conn, scBatch) })
-	ended, secondErr := storetest.EndedOrLocked(ctx, t, f.db.DB, pid, secondDone)
+	ended, firstErr, secondErr := storetest.Interleave(ctx, t, f.db.DB, pauseAt(&testHookParkedRead, scBatch),
+		f.svc.Sweep,
+		func(ctx context.Context, conn *sql.Conn) error { return sweepOn(ctx, &secondSvc, conn, scBatch) })
 	if ended {
 		t.Errorf("second sweep ended (err %v) while the first held the batch, want it to wait for the batch", secondErr)
 	}
-	release()
-	if err := <-first; err != nil {
-		t.Fatalf("first sweep: %v", err)
-	}
-	if !ended {
-		secondErr = <-secondDone
+	if firstErr != nil {
+		t.Fatalf("first sweep: %v", firstErr)
 	}
 	if secondErr != nil {
 		t.Fatalf("second sweep: %v", secondErr)
