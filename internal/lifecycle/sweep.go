@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/hule-dev/hule/internal/events"
 	"github.com/hule-dev/hule/internal/store"
@@ -14,18 +13,7 @@ import (
 // Run sweeps (see Sweep) every Config.SweepInterval until ctx ends. A
 // failed sweep is logged and tried again at the next tick.
 func (s *Service) Run(ctx context.Context) error {
-	t := time.NewTicker(s.sweep)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			if err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
-				s.log.WarnContext(ctx, "lifecycle sweep", "err", err)
-			}
-		}
-	}
+	return store.Repeat(ctx, s.sweep, s.log, "lifecycle sweep", s.Sweep)
 }
 
 // Sweep repairs, in fresh transactions, what handlers running at the same

@@ -15,18 +15,7 @@ import (
 // Run sweeps (see Sweep) every Config.SweepInterval until ctx ends. A
 // failed sweep is logged and tried again at the next tick.
 func (s *Service) Run(ctx context.Context) error {
-	t := time.NewTicker(s.sweep)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			if err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
-				s.log.WarnContext(ctx, "results sweep", "err", err)
-			}
-		}
-	}
+	return store.Repeat(ctx, s.sweep, s.log, "results sweep", s.Sweep)
 }
 
 // Sweep finishes, in a fresh transaction per batch, what handlers running
