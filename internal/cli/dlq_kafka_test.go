@@ -59,25 +59,9 @@ func kafkaPoisonBus(t *testing.T) string {
 		t.Fatal(err)
 	}
 	b.Handle("svc", dlqTestTopic, func(context.Context, *sql.Tx, events.Raw) error { return nil })
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- b.Run(ctx) }()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		dls, err := kafka.ListDeadLetters(ctx, brokers, dlqTestTopic)
-		if err == nil && len(dls) == 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("poison messages not dead-lettered (listed %d, err %v)", len(dls), err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	runUntilDeadLettered(t, b, 2, func(ctx context.Context) ([]bus.DeadLetter, error) {
+		return kafka.ListDeadLetters(ctx, brokers, dlqTestTopic)
+	})
 	return url
 }
 

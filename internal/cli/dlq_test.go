@@ -65,17 +65,28 @@ func deadLetterPoison(t *testing.T, db *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, cancel := context.WithCancel(ctx)
+	runUntilDeadLettered(t, b, 1, func(ctx context.Context) ([]bus.DeadLetter, error) {
+		return bus.ListDeadLetters(ctx, db, dlqTestTopic)
+	})
+}
+
+// runUntilDeadLettered runs b until list shows n dead letters (at most 30
+// s), then stops it.
+func runUntilDeadLettered(t *testing.T, b *bus.Bus, n int, list func(context.Context) ([]bus.DeadLetter, error)) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- b.Run(runCtx) }()
+	go func() { done <- b.Run(ctx) }()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		dls, err := bus.ListDeadLetters(ctx, db, dlqTestTopic)
-		if err == nil && len(dls) == 1 {
+		dls, err := list(ctx)
+		if err == nil && len(dls) == n {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("poison message not dead-lettered (err %v)", err)
+			cancel()
+			t.Fatalf("poison messages not dead-lettered (listed %d of %d, err %v)", len(dls), n, err)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
