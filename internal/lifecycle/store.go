@@ -40,10 +40,19 @@ var errNoBatch = errors.New("no such batch")
 // which PostgreSQL detects and the bus retries. It returns errNoBatch like
 // loadBatch.
 func lockBatch(ctx context.Context, tx *sql.Tx, id string) (*lbatch, error) {
-	if _, err := tx.ExecContext(ctx, `UPDATE lifecycle_batches SET provisioned = provisioned WHERE batch_id = $1`, id); err != nil {
-		return nil, fmt.Errorf("lock batch %s: %w", id, err)
+	if err := lockBatchRow(ctx, tx, id); err != nil {
+		return nil, err
 	}
 	return loadBatch(ctx, tx, id)
+}
+
+// lockBatchRow takes the batch row's lock (see lockBatch) without reading
+// the batch, for a caller that reads it later anyway.
+func lockBatchRow(ctx context.Context, tx *sql.Tx, id string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE lifecycle_batches SET provisioned = provisioned WHERE batch_id = $1`, id); err != nil {
+		return fmt.Errorf("lock batch %s: %w", id, err)
+	}
+	return nil
 }
 
 func loadBatch(ctx context.Context, tx *sql.Tx, id string) (*lbatch, error) {

@@ -40,7 +40,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 			// The batch first, as the handlers take it (lockBatch), so a
 			// sweep and a handler never wait for each other's locks in
 			// opposite order (a deadlock PostgreSQL breaks after a second).
-			if _, err := lockBatch(ctx, tx, id); err != nil {
+			if err := lockBatchRow(ctx, tx, id); err != nil {
 				return err
 			}
 			if err := s.drainInbox(ctx, tx, id); err != nil {
