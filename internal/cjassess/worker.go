@@ -189,21 +189,15 @@ func (w *Worker) claim(ctx context.Context) (eventID string, payload []byte, att
 		if w.picked != nil {
 			w.picked()
 		}
-		res, err := tx.ExecContext(ctx,
+		err = tx.QueryRowContext(ctx,
 			`UPDATE cj_requests SET claimed_by = $1, claimed_until_ms = $2, attempts = attempts + 1
-			 WHERE event_id = $3 AND state = 'pending' AND claimed_until_ms < $4 AND not_before_ms <= $5`,
-			w.id, now+w.lease.Milliseconds(), eventID, now, now)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
+			 WHERE event_id = $3 AND state = 'pending' AND claimed_until_ms < $4 AND not_before_ms <= $5
+			 RETURNING attempts`,
+			w.id, now+w.lease.Milliseconds(), eventID, now, now).Scan(&attempts)
+		if errors.Is(err, sql.ErrNoRows) {
 			return errClaimTaken
 		}
-		return tx.QueryRowContext(ctx, `SELECT attempts FROM cj_requests WHERE event_id = $1`, eventID).Scan(&attempts)
+		return err
 	})
 	return eventID, payload, attempts, err
 }
