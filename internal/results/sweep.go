@@ -33,26 +33,27 @@ func (s *Service) Sweep(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	due, err := s.unannouncedRuns(ctx)
+	runs, err := s.unannouncedRuns(ctx)
 	if err != nil {
 		return err
 	}
-	var errs []error
+	// One transaction per batch, whichever of the two it needs: finish
+	// adopts the parked results before it announces.
+	due := make(map[string]uuid.UUID, len(runs))
+	for _, r := range runs {
+		due[r.batchID] = r.corr
+	}
 	for _, id := range batches {
-		err := store.InTx(ctx, s.db.DB, func(tx *sql.Tx) error { return s.sweepBatch(ctx, tx, id) })
-		if err != nil {
-			errs = append(errs, fmt.Errorf("sweep batch %s: %w", id, err))
+		if _, ok := due[id]; !ok {
+			runs = append(runs, dueRun{batchID: id})
 		}
 	}
-	for _, r := range due {
-		err := store.InTx(ctx, s.db.DB, func(tx *sql.Tx) error {
-			if err := lockBatch(ctx, tx, r.batchID); err != nil {
-				return err
-			}
-			return s.finish(ctx, tx, r.batchID, r.corr)
-		})
+	var errs []error
+	for _, r := range runs {
+		_, isDue := due[r.batchID]
+		err := store.InTx(ctx, s.db.DB, func(tx *sql.Tx) error { return s.sweepBatch(ctx, tx, r.batchID, r.corr, isDue) })
 		if err != nil {
-			errs = append(errs, fmt.Errorf("sweep runs of batch %s: %w", r.batchID, err))
+			errs = append(errs, fmt.Errorf("sweep batch %s: %w", r.batchID, err))
 		}
 	}
 	return errors.Join(errs...)
@@ -99,16 +100,20 @@ func (s *Service) unannouncedRuns(ctx context.Context) ([]dueRun, error) {
 	return out, nil
 }
 
-// sweepBatch is Sweep's work on one batch's parked results, in tx. It
-// locks the batch first, as in-order handlers do (begin), so that a sweep
-// and such a handler never wait for each other's locks in opposite order.
-// (A handler of an out-of-order event takes no batch lock; if it meets a
-// sweep over the same batch's parked results, PostgreSQL detects the
-// deadlock and one of them runs again.) adoptParked finishes the batch for
-// every result it applies.
-func (s *Service) sweepBatch(ctx context.Context, tx *sql.Tx, batchID string) error {
+// sweepBatch is Sweep's work on one batch, in tx: announce its due run
+// (corr) when due, adopting its parked results first, else adopt them
+// alone. It locks the batch first, as in-order handlers do (begin), so that
+// a sweep and such a handler never wait for each other's locks in opposite
+// order. (A handler of an out-of-order event takes no batch lock; if it
+// meets a sweep over the same batch's parked results, PostgreSQL detects
+// the deadlock and one of them runs again.) adoptParked finishes the batch
+// for every result it applies.
+func (s *Service) sweepBatch(ctx context.Context, tx *sql.Tx, batchID string, corr uuid.UUID, due bool) error {
 	if err := lockBatch(ctx, tx, batchID); err != nil {
 		return err
+	}
+	if due {
+		return s.finish(ctx, tx, batchID, corr)
 	}
 	return s.adoptParked(ctx, tx, batchID)
 }

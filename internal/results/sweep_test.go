@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/hule-dev/hule/internal/events"
 	"github.com/hule-dev/hule/internal/store"
 	"github.com/hule-dev/hule/internal/store/storetest"
@@ -203,7 +205,7 @@ func sweepOn(ctx context.Context, s *Service, b beginner, batchID string) error 
 	if err != nil {
 		return err
 	}
-	if err := s.sweepBatch(ctx, tx, batchID); err != nil {
+	if err := s.sweepBatch(ctx, tx, batchID, uuid.Nil, false); err != nil {
 		return errors.Join(err, tx.Rollback())
 	}
 	return tx.Commit()
